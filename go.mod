@@ -1,0 +1,3 @@
+module github.com/kgeval/kgeval
+
+go 1.26.8
