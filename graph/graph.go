@@ -96,7 +96,7 @@ func (g *Graph) EntityIndex() map[string]int {
 
 // Clone returns a deep copy of g.
 func (g *Graph) Clone() *Graph {
-	c := &Graph{ID: g.ID}
+	c := &Graph{ID: g.ID, Text: g.Text}
 	c.Entities = make([]Entity, len(g.Entities))
 	for i, e := range g.Entities {
 		if e.Span != nil {
