@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kgeval/kgeval/extract"
+	"github.com/kgeval/kgeval/extract/rules"
+	"github.com/kgeval/kgeval/internal/evaluate"
+	"github.com/kgeval/kgeval/internal/pairs"
+	"github.com/kgeval/kgeval/internal/results"
+	"github.com/kgeval/kgeval/ontology"
+	"github.com/kgeval/kgeval/scorers"
+)
+
+// extractorFlags are the flags every command that extracts shares.
+type extractorFlags struct {
+	ontology  string
+	extractor string
+}
+
+func (f *extractorFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.ontology, "ontology", "radiology", "built-in ontology (radiology, legal) or path to a YAML ontology")
+	cmd.Flags().StringVar(&f.extractor, "extractor", "rules", "extractor: rules (offline)")
+}
+
+func (f *extractorFlags) load() (*ontology.Ontology, error) {
+	o, err := ontology.Resolve(f.ontology)
+	if err != nil {
+		return nil, inputError("%v", err)
+	}
+	return o, nil
+}
+
+func (f *extractorFlags) build(ctx context.Context, sys *IO, o *ontology.Ontology) (extract.Extractor, error) {
+	switch f.extractor {
+	case "rules":
+		return rules.New(o), nil
+	}
+	return nil, inputError("unknown extractor %q (want rules)", f.extractor)
+}
+
+type scoreOptions struct {
+	pairs       string
+	format      string
+	out         string
+	skipInvalid bool
+	concurrency int
+	theta       float64
+	untypedAMS  bool
+	idCol       string
+	refCol      string
+	candCol     string
+	extractorFlags
+}
+
+func newScoreCmd(sys *IO) *cobra.Command {
+	opts := &scoreOptions{}
+	cmd := &cobra.Command{
+		Use:   "score --pairs FILE",
+		Short: "Score candidate documents against their references",
+		Long: `Score reads reference/candidate pairs (JSON Lines, or CSV with a header),
+extracts a graph from each side and writes one record per pair with NSC, AMS,
+edge F1, SCS, the RadGraph rewards, the judge score and overall.
+
+Every line is checked before any work is done: a bad line stops the run
+with exit 2 unless --skip-invalid is given, which reports and skips it.`,
+		Example: `  kgeval score --pairs testdata/radiology/pairs.jsonl
+  kgeval score --pairs pairs.csv --ref-col report --cand-col generated --format csv --out scores.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.pairs == "" {
+				return inputError("score: --pairs is required")
+			}
+			if opts.format == "" {
+				opts.format = "jsonl"
+				if sys.OutTTY && opts.out == "" {
+					opts.format = "table"
+				}
+			}
+			return runScore(cmd.Context(), sys, opts)
+		},
+	}
+	opts.extractorFlags.bind(cmd)
+	f := cmd.Flags()
+	f.StringVar(&opts.pairs, "pairs", "", "pairs file (JSON Lines or .csv; - for standard input)")
+	f.StringVar(&opts.format, "format", "", "output format: table, jsonl, json, csv (default: table on a terminal, else jsonl)")
+	f.StringVar(&opts.out, "out", "", "write results to this file instead of standard output")
+	f.BoolVar(&opts.skipInvalid, "skip-invalid", false, "report bad input lines and score the rest")
+	f.IntVar(&opts.concurrency, "concurrency", 0, "pairs scored at once (default: number of CPUs)")
+	f.Float64Var(&opts.theta, "theta", scorers.DefaultTheta, "lexical similarity threshold for nodes with different keys")
+	f.BoolVar(&opts.untypedAMS, "untyped-ams", false, "compare adjacency without relation types")
+	f.StringVar(&opts.idCol, "id-col", "id", "CSV column with the pair id")
+	f.StringVar(&opts.refCol, "ref-col", "reference", "CSV column with the reference text")
+	f.StringVar(&opts.candCol, "cand-col", "candidate", "CSV column with the candidate text")
+	return cmd
+}
+
+func runScore(ctx context.Context, sys *IO, opts *scoreOptions) error {
+	if _, err := results.NewWriter(nil, opts.format); err != nil {
+		return inputError("%v", err)
+	}
+	if opts.theta <= 0 || opts.theta > 1 {
+		return inputError("--theta %v is outside (0, 1]", opts.theta)
+	}
+	o, err := opts.load()
+	if err != nil {
+		return err
+	}
+	x, err := opts.build(ctx, sys, o)
+	if err != nil {
+		return err
+	}
+	in, err := openInput(sys, opts.pairs)
+	if err != nil {
+		return err
+	}
+	defer in.cleanup()
+	format := pairs.FormatFor(opts.pairs)
+	format.IDCol, format.RefCol, format.CandCol = opts.idCol, opts.refCol, opts.candCol
+
+	bad, err := validatePairs(in, format)
+	if err != nil {
+		return err
+	}
+	if len(bad) > 0 && !opts.skipInvalid {
+		return inputError("%s", badInputMessage(bad))
+	}
+
+	cfg := &evaluate.Config{
+		Extractor:   x,
+		Scoring:     scorers.Options{Ontology: o, Theta: opts.theta, UntypedAMS: opts.untypedAMS},
+		Concurrency: opts.concurrency,
+	}
+	f, err := in.open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	out, err := createOutput(sys, opts.out)
+	if err != nil {
+		return err
+	}
+	w, _ := results.NewWriter(out.w, opts.format)
+	var sum results.Summary
+	skipped := 0
+	runErr := cfg.Run(ctx, pairs.Read(f, in.name, format),
+		func(err error) error {
+			skipped++
+			fmt.Fprintf(sys.Err, "kgeval: skipping %v\n", err)
+			return nil
+		},
+		func(r *results.Record) error {
+			sum.Add(r)
+			return w.Write(r)
+		})
+	closeErr := w.Close(&sum)
+	if err := out.commit(runErr == nil && closeErr == nil); err != nil && runErr == nil {
+		runErr = err
+	}
+	if runErr == nil {
+		runErr = closeErr
+	}
+	fmt.Fprintf(sys.Err, "kgeval: scored %d pairs: %d ok, %d error, %d skipped invalid\n", sum.Pairs, sum.OK, sum.Errors, skipped)
+	if runErr != nil && ctx.Err() != nil {
+		return fmt.Errorf("interrupted after %d pairs", sum.Pairs)
+	}
+	return runErr
+}
+
+// validatePairs reads the whole input once and returns every bad line.
+func validatePairs(in *input, format pairs.Format) ([]error, error) {
+	f, err := in.open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var bad []error
+	for _, err := range pairs.Read(f, in.name, format) {
+		if err != nil {
+			bad = append(bad, err)
+		}
+	}
+	return bad, nil
+}
+
+// badInputMessage lists the first bad lines and how many there are.
+func badInputMessage(bad []error) string {
+	const show = 10
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d invalid input line(s); fix them or pass --skip-invalid to score the rest:", len(bad))
+	for i, err := range bad {
+		if i == show {
+			fmt.Fprintf(&b, "\n  ... and %d more", len(bad)-show)
+			break
+		}
+		b.WriteString("\n  " + err.Error())
+	}
+	return b.String()
+}
