@@ -65,8 +65,8 @@ type RelationType struct {
 // Concept is one lexicon entry: a canonical key, its type and the surface
 // forms (synonyms, abbreviations, plurals, spelling variants) that name it.
 type Concept struct {
-	Key  string   `yaml:"key" json:"key"`
-	Type string   `yaml:"type" json:"type"`
+	Key   string   `yaml:"key" json:"key"`
+	Type  string   `yaml:"type" json:"type"`
 	Terms []string `yaml:"terms" json:"terms"`
 	// Significance is a key of Ontology.Significance (urgent, actionable,
 	// minor, benign); empty means the type's default weight.
