@@ -144,6 +144,15 @@ func runScore(ctx context.Context, sys *IO, opts *scoreOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.out != "" && opts.format == "jsonl" {
+		h := &results.Header{
+			Version: version(), Ontology: o.Name, OntologyHash: o.Hash(), Extractor: opts.extractor,
+			Judge: "off", Weights: scorers.DefaultWeights(), Theta: opts.theta, UntypedAMS: opts.untypedAMS, Input: opts.pairs,
+		}
+		if err := results.WriteHeader(out.w, h); err != nil {
+			return err
+		}
+	}
 	w, _ := results.NewWriter(out.w, opts.format)
 	var sum results.Summary
 	skipped := 0
