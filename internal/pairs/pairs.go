@@ -140,10 +140,11 @@ func readCSV(r io.Reader, file string, f Format) iter.Seq2[Pair, error] {
 			if err == io.EOF {
 				return
 			}
-			line, _ := cr.FieldPos(0)
 			var p Pair
-			p.Line = line
+			line := 0
 			if err == nil {
+				line, _ = cr.FieldPos(0)
+				p.Line = line
 				if len(rec) <= max(idx[0], idx[1], idx[2]) {
 					err = fmt.Errorf("%d fields, want at least %d", len(rec), max(idx[0], idx[1], idx[2])+1)
 				} else {
@@ -157,7 +158,7 @@ func readCSV(r io.Reader, file string, f Format) iter.Seq2[Pair, error] {
 			} else {
 				var pe *csv.ParseError
 				if errors.As(err, &pe) {
-					line, err = pe.Line, pe.Err
+					line, err = pe.StartLine, pe.Err
 				}
 			}
 			if err != nil {
