@@ -122,5 +122,6 @@ func commands(io *IO) []*cobra.Command {
 		newScoreCmd(io),
 		newExtractCmd(io),
 		newVersionCmd(io),
+		newMergeCmd(io),
 	}
 }

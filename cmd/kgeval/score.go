@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"iter"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -54,6 +57,9 @@ type scoreOptions struct {
 	idCol       string
 	refCol      string
 	candCol     string
+	weights     scorers.Weights
+	resume      bool
+	shard       shardSpec
 	extractorFlags
 }
 
@@ -81,6 +87,12 @@ with exit 2 unless --skip-invalid is given, which reports and skips it.`,
 					opts.format = "table"
 				}
 			}
+			if opts.resume && (opts.out == "" || opts.format != "jsonl") {
+				return inputError("--resume needs --out FILE and the jsonl format")
+			}
+			if opts.weights == nil {
+				opts.weights = scorers.DefaultWeights()
+			}
 			return runScore(cmd.Context(), sys, opts)
 		},
 	}
@@ -96,6 +108,9 @@ with exit 2 unless --skip-invalid is given, which reports and skips it.`,
 	f.StringVar(&opts.idCol, "id-col", "id", "CSV column with the pair id")
 	f.StringVar(&opts.refCol, "ref-col", "reference", "CSV column with the reference text")
 	f.StringVar(&opts.candCol, "cand-col", "candidate", "CSV column with the candidate text")
+	f.Var(weightsFlag{&opts.weights}, "weights", "weights of overall, e.g. nsc=0.3,ams=0.15,scs=0.3,judge=0.25 (default: docs/metrics.md)")
+	f.BoolVar(&opts.resume, "resume", false, "continue an interrupted run whose --out file was left as FILE.partial")
+	f.Var(&opts.shard, "shard", "score only shard i of n (i/n, 1-based): pair k goes to shard k mod n; combine with kgeval merge")
 	return cmd
 }
 
@@ -122,7 +137,7 @@ func runScore(ctx context.Context, sys *IO, opts *scoreOptions) error {
 	format := pairs.FormatFor(opts.pairs)
 	format.IDCol, format.RefCol, format.CandCol = opts.idCol, opts.refCol, opts.candCol
 
-	bad, err := validatePairs(in, format)
+	valid, bad, err := validatePairs(in, format)
 	if err != nil {
 		return err
 	}
@@ -133,31 +148,65 @@ func runScore(ctx context.Context, sys *IO, opts *scoreOptions) error {
 	cfg := &evaluate.Config{
 		Extractor:   x,
 		Scoring:     scorers.Options{Ontology: o, Theta: opts.theta, UntypedAMS: opts.untypedAMS},
+		Weights:     opts.weights,
 		Concurrency: opts.concurrency,
 	}
+	header := &results.Header{
+		Version: version(), Ontology: o.Name, OntologyHash: o.Hash(), Extractor: opts.extractor,
+		Judge: "off", Weights: opts.weights, Theta: opts.theta, UntypedAMS: opts.untypedAMS,
+		Input: opts.pairs, Pairs: valid, Shard: opts.shard.String(),
+	}
+	return writeRun(ctx, sys, opts, cfg, header, in, format)
+}
+
+// writeRun scores the pairs and writes the records: to standard output, or
+// to a results file that a crash leaves resumable (see results.RunFile).
+func writeRun(ctx context.Context, sys *IO, opts *scoreOptions, cfg *evaluate.Config, header *results.Header, in *input, format pairs.Format) error {
+	var sink io.Writer = sys.Out
+	var file *results.RunFile
+	var done []string
+	var err error
+	switch {
+	case opts.out == "":
+	case opts.resume:
+		file, done, err = results.Resume(opts.out, header)
+		if errors.Is(err, results.ErrNothingToResume) {
+			fmt.Fprintf(sys.Err, "kgeval: %v; starting a new run\n", err)
+			file, err = results.Create(opts.out, header)
+		}
+	default:
+		var h *results.Header
+		if opts.format == "jsonl" {
+			h = header
+		}
+		file, err = results.Create(opts.out, h)
+	}
+	if err != nil {
+		return inputError("%v", err)
+	}
+	if file != nil {
+		sink = file
+	}
+	if len(done) > 0 {
+		fmt.Fprintf(sys.Err, "kgeval: resuming after %d finished pairs\n", len(done))
+	}
+
 	f, err := in.open()
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	out, err := createOutput(sys, opts.out)
-	if err != nil {
-		return err
-	}
-	if opts.out != "" && opts.format == "jsonl" {
-		h := &results.Header{
-			Version: version(), Ontology: o.Name, OntologyHash: o.Hash(), Extractor: opts.extractor,
-			Judge: "off", Weights: scorers.DefaultWeights(), Theta: opts.theta, UntypedAMS: opts.untypedAMS, Input: opts.pairs,
-		}
-		if err := results.WriteHeader(out.w, h); err != nil {
-			return err
-		}
-	}
-	w, _ := results.NewWriter(out.w, opts.format)
+	todo := resumeAfter(opts.shard.filter(pairs.Read(f, in.name, format)), done)
+
+	w, _ := results.NewWriter(sink, opts.format)
 	var sum results.Summary
 	skipped := 0
-	runErr := cfg.Run(ctx, pairs.Read(f, in.name, format),
+	runErr := cfg.Run(ctx, todo,
 		func(err error) error {
+			var mismatch *resumeMismatch
+			if errors.As(err, &mismatch) {
+				return inputError("%v", err)
+			}
 			skipped++
 			fmt.Fprintf(sys.Err, "kgeval: skipping %v\n", err)
 			return nil
@@ -166,34 +215,79 @@ func runScore(ctx context.Context, sys *IO, opts *scoreOptions) error {
 			sum.Add(r)
 			return w.Write(r)
 		})
-	closeErr := w.Close(&sum)
-	if err := out.commit(runErr == nil && closeErr == nil); err != nil && runErr == nil {
+	if err := w.Close(&sum); runErr == nil {
 		runErr = err
 	}
-	if runErr == nil {
-		runErr = closeErr
+	if file != nil {
+		if runErr == nil {
+			runErr = file.Finish()
+		} else {
+			file.Abort()
+		}
 	}
 	fmt.Fprintf(sys.Err, "kgeval: scored %d pairs: %d ok, %d error, %d skipped invalid\n", sum.Pairs, sum.OK, sum.Errors, skipped)
 	if runErr != nil && ctx.Err() != nil {
+		if file != nil {
+			return fmt.Errorf("interrupted after %d pairs; finished results are kept in %s: run the same command with --resume to continue", len(done)+sum.Pairs, results.PartialPath(opts.out))
+		}
 		return fmt.Errorf("interrupted after %d pairs", sum.Pairs)
 	}
 	return runErr
 }
 
-// validatePairs reads the whole input once and returns every bad line.
-func validatePairs(in *input, format pairs.Format) ([]error, error) {
+// resumeMismatch reports that a partial results file does not belong to
+// this input.
+type resumeMismatch struct {
+	n        int
+	got, was string
+}
+
+func (e *resumeMismatch) Error() string {
+	return fmt.Sprintf("cannot resume: pair %d of the input is %q but the partial results have %q there", e.n+1, e.got, e.was)
+}
+
+// resumeAfter skips the pairs whose records are already written, checking
+// that they are the same pairs in the same order.
+func resumeAfter(in iter.Seq2[pairs.Pair, error], done []string) iter.Seq2[pairs.Pair, error] {
+	if len(done) == 0 {
+		return in
+	}
+	return func(yield func(pairs.Pair, error) bool) {
+		k := 0
+		for p, err := range in {
+			if err == nil && k < len(done) {
+				if p.ID != done[k] {
+					yield(p, &resumeMismatch{n: k, got: p.ID, was: done[k]})
+					return
+				}
+				k++
+				continue
+			}
+			if !yield(p, err) {
+				return
+			}
+		}
+	}
+}
+
+// validatePairs reads the whole input once, counting the valid pairs and
+// returning every bad line.
+func validatePairs(in *input, format pairs.Format) (int, []error, error) {
 	f, err := in.open()
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	defer f.Close()
 	var bad []error
+	valid := 0
 	for _, err := range pairs.Read(f, in.name, format) {
 		if err != nil {
 			bad = append(bad, err)
+		} else {
+			valid++
 		}
 	}
-	return bad, nil
+	return valid, bad, nil
 }
 
 // badInputMessage lists the first bad lines and how many there are.

@@ -28,7 +28,10 @@ type Header struct {
 	Theta        float64            `json:"theta"`
 	UntypedAMS   bool               `json:"untyped_ams,omitempty"`
 	Input        string             `json:"input,omitempty"`
-	Shard        string             `json:"shard,omitempty"`
+	// Pairs is the number of valid pairs in the input (all shards).
+	Pairs int `json:"pairs"`
+	// Shard is "i/n" for one shard of a sharded run, empty otherwise.
+	Shard string `json:"shard,omitempty"`
 }
 
 // headerLine is the JSON shape of the first line.

@@ -83,7 +83,10 @@ func NewWriter(w io.Writer, format string) (Writer, error) {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	switch format {
 	case "jsonl":
-		return &jsonlWriter{w: bw}, nil
+		// A results file being written for resumption gets every record
+		// as soon as it is finished.
+		_, each := w.(*RunFile)
+		return &jsonlWriter{w: bw, flushEach: each}, nil
 	case "json":
 		return &jsonWriter{w: bw}, nil
 	case "csv":
@@ -95,15 +98,21 @@ func NewWriter(w io.Writer, format string) (Writer, error) {
 	return nil, fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats(), ", "))
 }
 
-type jsonlWriter struct{ w *bufio.Writer }
+type jsonlWriter struct {
+	w         *bufio.Writer
+	flushEach bool
+}
 
 func (j *jsonlWriter) Write(r *Record) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	j.w.Write(b)
-	return j.w.WriteByte('\n')
+	j.w.Write(append(b, '\n'))
+	if j.flushEach {
+		return j.w.Flush()
+	}
+	return nil
 }
 
 func (j *jsonlWriter) Close(*Summary) error { return j.w.Flush() }
