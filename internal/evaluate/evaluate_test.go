@@ -78,7 +78,7 @@ func TestRunOrderAndBadInput(t *testing.T) {
 	c.Concurrency = 4
 	var ps []pairs.Pair
 	for i := 0; i < 50; i++ {
-		ps = append(ps, pairs.Pair{ID: string(rune('A' + i%26)) + string(rune('a'+i/26)), Reference: report, Candidate: report})
+		ps = append(ps, pairs.Pair{ID: string(rune('A'+i%26)) + string(rune('a'+i/26)), Reference: report, Candidate: report})
 	}
 	badLine := errors.New("line 7: bad")
 	var got []string
