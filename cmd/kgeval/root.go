@@ -109,6 +109,14 @@ and RadGraph-style F1, combined into one overall score.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	var configPath string
+	root.PersistentFlags().StringVar(&configPath, "config", "", "project config file (default: kgeval.yaml in the working directory, if present)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if configPath != "" {
+			return applyConfig(cmd, io, configPath, true)
+		}
+		return applyConfig(cmd, io, defaultConfigFile, false)
+	}
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
