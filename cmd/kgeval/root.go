@@ -131,5 +131,6 @@ func commands(io *IO) []*cobra.Command {
 		newExtractCmd(io),
 		newVersionCmd(io),
 		newMergeCmd(io),
+		newCheckCmd(io),
 	}
 }
