@@ -1,8 +1,9 @@
 package scorers
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/kgeval/kgeval/graph"
 )
@@ -10,7 +11,7 @@ import (
 // Matching is a one-to-one matching π of reference nodes to candidate nodes
 // maximizing the total similarity. Pairs of similarity 0 are not matched.
 type Matching struct {
-	ref, cand []node
+	ref, cand *prepared
 	// RefToCand[i] is the candidate index matched to reference node i, or -1.
 	RefToCand []int
 	// CandToRef[j] is the reference index matched to candidate node j, or -1.
@@ -22,41 +23,183 @@ type Matching struct {
 	Exact bool
 }
 
-// Match computes the matching of docs/metrics.md: the optimal assignment
-// (Hungarian method) when the larger graph has at most opt.MaxExact nodes,
-// else a greedy one that repeatedly takes the most similar remaining pair
-// (ties broken by reference then candidate order).
+// Match computes the matching of docs/metrics.md. When the larger graph has
+// at most opt.MaxExact nodes the matching is optimal: the pairs of positive
+// similarity split into independent groups (connected components), a group
+// with one reference or one candidate node takes its most similar pair
+// (the first in document order among equals), and each larger group is
+// solved by the Hungarian method. Above the bound the matching is greedy:
+// among the pairs of positive similarity, the most similar remaining pair
+// is taken first, ties broken by reference then candidate document order.
+// The greedy matching reaches at least half the optimal total; it costs
+// O(k log k) for k pairs of positive similarity, which an index of keys,
+// parents and tokens finds without comparing every node with every other.
 func Match(ref, cand *graph.Graph, opt Options) *Matching {
-	r, c := prepare(ref), prepare(cand)
-	m := &Matching{ref: r, cand: c, RefToCand: fill(len(r), -1), CandToRef: fill(len(c), -1), Sim: make([]float64, len(r)), Exact: true}
-	if len(r) == 0 || len(c) == 0 {
-		return m
+	m := &Matching{}
+	var ms matchScratch
+	var hs hungarianScratch
+	m.compute(prepare(ref, opt), prepare(cand, opt), opt, &ms, &hs)
+	return m
+}
+
+// matchScratch is the reusable memory of the exact matching.
+type matchScratch struct {
+	sim            []float64
+	uf             []int
+	rowHas, colHas []bool
+	groupOf        []int
+	gRows, gCols   []int // members by group, flat
+	gStart         []int
+	sub            []float64
+	assign         []int
+}
+
+func (m *Matching) compute(r, c *prepared, opt Options, ms *matchScratch, hs *hungarianScratch) {
+	nr, nc := len(r.nodes), len(c.nodes)
+	m.ref, m.cand, m.Exact = r, c, true
+	m.RefToCand, m.CandToRef, m.Sim = grow(m.RefToCand, nr), grow(m.CandToRef, nc), grow(m.Sim, nr)
+	for i := range m.RefToCand {
+		m.RefToCand[i] = -1
 	}
-	sim := make([][]float64, len(r))
+	for j := range m.CandToRef {
+		m.CandToRef[j] = -1
+	}
+	if nr == 0 || nc == 0 {
+		return
+	}
+	if max(nr, nc) > opt.maxExact() {
+		m.Exact = false
+		for _, p := range greedyPairs(sparsePairs(r, c, opt)) {
+			m.set(p.i, p.j, p.s)
+		}
+		return
+	}
+	sim := grow(ms.sim, nr*nc)
+	ms.sim = sim
+	// Union-find over rows 0..nr-1 and columns nr..nr+nc-1: two nodes are
+	// in one group when a chain of positive similarities joins them.
+	uf := grow(ms.uf, nr+nc)
+	ms.uf = uf
+	for k := range uf {
+		uf[k] = k
+	}
+	find := func(x int) int {
+		for uf[x] != x {
+			uf[x] = uf[uf[x]]
+			x = uf[x]
+		}
+		return x
+	}
+	ms.rowHas, ms.colHas = grow(ms.rowHas, nr), grow(ms.colHas, nc)
 	positive := false
-	for i := range r {
-		sim[i] = make([]float64, len(c))
-		for j := range c {
-			sim[i][j] = similarity(&r[i], &c[j], opt)
-			positive = positive || sim[i][j] > 0
+	for i := range r.nodes {
+		row := sim[i*nc : (i+1)*nc]
+		u := &r.nodes[i]
+		for j := range c.nodes {
+			if s := similarity(u, &c.nodes[j], opt); s > 0 {
+				row[j] = s
+				positive, ms.rowHas[i], ms.colHas[j] = true, true, true
+				if a, b := find(i), find(nr+j); a != b {
+					uf[a] = b
+				}
+			}
 		}
 	}
 	if !positive {
-		return m
+		return
 	}
-	var assign []int
-	if max(len(r), len(c)) <= opt.maxExact() {
-		assign = hungarian(sim)
-	} else {
-		m.Exact = false
-		assign = greedy(sim)
+	// Number the groups in order of their first reference node and list
+	// their members in document order (a counting sort).
+	groupOf := grow(ms.groupOf, nr+nc)
+	ms.groupOf = groupOf
+	for k := range groupOf {
+		groupOf[k] = -1
 	}
-	for i, j := range assign {
-		if j >= 0 && sim[i][j] > 0 {
-			m.RefToCand[i], m.CandToRef[j], m.Sim[i] = j, i, sim[i][j]
+	groups := 0
+	for i := 0; i < nr; i++ {
+		if ms.rowHas[i] {
+			if g := find(i); groupOf[g] < 0 {
+				groupOf[g] = groups
+				groups++
+			}
 		}
 	}
-	return m
+	ms.gStart = grow(ms.gStart, 2*(groups+1))
+	rowStart, colStart := ms.gStart[:groups+1], ms.gStart[groups+1:]
+	rowG := func(i int) int { return groupOf[find(i)] }
+	for i := 0; i < nr; i++ {
+		if ms.rowHas[i] {
+			rowStart[rowG(i)+1]++
+		}
+	}
+	for j := 0; j < nc; j++ {
+		if ms.colHas[j] {
+			colStart[rowG(nr+j)+1]++
+		}
+	}
+	for g := 0; g < groups; g++ {
+		rowStart[g+1] += rowStart[g]
+		colStart[g+1] += colStart[g]
+	}
+	ms.gRows, ms.gCols = grow(ms.gRows, rowStart[groups]), grow(ms.gCols, colStart[groups])
+	ms.assign = grow(ms.assign, 2*groups)
+	fillR, fillC := ms.assign[:groups], ms.assign[groups:]
+	copy(fillR, rowStart[:groups])
+	copy(fillC, colStart[:groups])
+	for i := 0; i < nr; i++ {
+		if ms.rowHas[i] {
+			g := rowG(i)
+			ms.gRows[fillR[g]] = i
+			fillR[g]++
+		}
+	}
+	for j := 0; j < nc; j++ {
+		if ms.colHas[j] {
+			g := rowG(nr + j)
+			ms.gCols[fillC[g]] = j
+			fillC[g]++
+		}
+	}
+	for g := 0; g < groups; g++ {
+		rows, cols := ms.gRows[rowStart[g]:rowStart[g+1]], ms.gCols[colStart[g]:colStart[g+1]]
+		switch {
+		case len(rows) == 1:
+			i, best := rows[0], cols[0]
+			for _, j := range cols[1:] {
+				if sim[i*nc+j] > sim[i*nc+best] {
+					best = j
+				}
+			}
+			m.set(i, best, sim[i*nc+best])
+		case len(cols) == 1:
+			j, best := cols[0], rows[0]
+			for _, i := range rows[1:] {
+				if sim[i*nc+j] > sim[best*nc+j] {
+					best = i
+				}
+			}
+			m.set(best, j, sim[best*nc+j])
+		default:
+			sub := grow(ms.sub, len(rows)*len(cols))
+			ms.sub = sub
+			for a, i := range rows {
+				for b, j := range cols {
+					sub[a*len(cols)+b] = sim[i*nc+j]
+				}
+			}
+			for a, b := range hs.solve(sub, len(rows), len(cols)) {
+				if b >= 0 {
+					m.set(rows[a], cols[b], sub[a*len(cols)+b])
+				}
+			}
+		}
+	}
+}
+
+func (m *Matching) set(i, j int, s float64) {
+	if j >= 0 && s > 0 {
+		m.RefToCand[i], m.CandToRef[j], m.Sim[i] = j, i, s
+	}
 }
 
 func fill(n, v int) []int {
@@ -67,26 +210,135 @@ func fill(n, v int) []int {
 	return s
 }
 
+// simPair is a reference node i, a candidate node j and their similarity.
+type simPair struct {
+	i, j int
+	s    float64
+}
+
+// sparsePairs lists the pairs of positive similarity without comparing
+// every node with every other: a pair can only be positive when the keys
+// are equal, one key is the other's parent, or the texts share a token
+// (Jaccard ≥ θ > 0). Pairs come in reference then candidate order.
+func sparsePairs(r, c *prepared, opt Options) []simPair {
+	byKey := map[string][]int{}
+	byParent := map[string][]int{}
+	byToken := map[string][]int{}
+	for j := range c.nodes {
+		v := &c.nodes[j]
+		byKey[v.Key] = append(byKey[v.Key], j)
+		if v.parent != "" {
+			byParent[v.parent] = append(byParent[v.parent], j)
+		}
+		for _, t := range v.tokens {
+			byToken[t] = append(byToken[t], j)
+		}
+	}
+	var pairs []simPair
+	seen := fill(len(c.nodes), -1)
+	var cands []int
+	for i := range r.nodes {
+		u := &r.nodes[i]
+		cands = cands[:0]
+		add := func(js []int) {
+			for _, j := range js {
+				if seen[j] != i {
+					seen[j] = i
+					cands = append(cands, j)
+				}
+			}
+		}
+		add(byKey[u.Key])
+		add(byParent[u.Key])
+		if u.parent != "" {
+			add(byKey[u.parent])
+		}
+		for _, t := range u.tokens {
+			add(byToken[t])
+		}
+		slices.Sort(cands)
+		for _, j := range cands {
+			if s := similarity(u, &c.nodes[j], opt); s > 0 {
+				pairs = append(pairs, simPair{i, j, s})
+			}
+		}
+	}
+	return pairs
+}
+
+// greedyPairs takes pairs in decreasing order of similarity (stable: ties
+// keep the input order), skipping pairs whose nodes are already taken.
+func greedyPairs(pairs []simPair) []simPair {
+	slices.SortStableFunc(pairs, func(a, b simPair) int { return cmp.Compare(b.s, a.s) })
+	takenR, takenC := map[int]bool{}, map[int]bool{}
+	out := pairs[:0]
+	for _, p := range pairs {
+		if !takenR[p.i] && !takenC[p.j] {
+			takenR[p.i], takenC[p.j] = true, true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// greedy is the greedy matching of a dense similarity matrix: for each row
+// the column assigned to it, or -1.
+func greedy(sim [][]float64) []int {
+	var pairs []simPair
+	for i := range sim {
+		for j, s := range sim[i] {
+			if s > 0 {
+				pairs = append(pairs, simPair{i, j, s})
+			}
+		}
+	}
+	assign := fill(len(sim), -1)
+	for _, p := range greedyPairs(pairs) {
+		assign[p.i] = p.j
+	}
+	return assign
+}
+
 // hungarian returns, for each row of the rectangular similarity matrix, the
 // column assigned to it (or -1) so that the total similarity is maximal.
-// It runs the shortest augmenting path form of the Hungarian method with
-// row and column potentials on costs 1 − s, O(n²m) for n ≤ m.
 func hungarian(sim [][]float64) []int {
 	rows, cols := len(sim), len(sim[0])
+	flat := make([]float64, 0, rows*cols)
+	for _, row := range sim {
+		flat = append(flat, row...)
+	}
+	var hs hungarianScratch
+	return slices.Clone(hs.solve(flat, rows, cols))
+}
+
+// hungarianScratch is the reusable memory of the Hungarian method.
+type hungarianScratch struct {
+	u, v, minv []float64
+	p, way     []int
+	used       []bool
+	assign     []int
+}
+
+// solve runs the shortest augmenting path form of the Hungarian method with
+// row and column potentials on costs 1 − s, O(n²m) for n ≤ m, on a rows×cols
+// matrix stored row by row. The result, for each row its column or -1, is
+// valid until the next call.
+func (hs *hungarianScratch) solve(sim []float64, rows, cols int) []int {
 	transposed := rows > cols
 	n, m := rows, cols
-	cost := func(i, j int) float64 { return 1 - sim[i][j] }
+	cost := func(i, j int) float64 { return 1 - sim[i*cols+j] }
 	if transposed {
 		n, m = cols, rows
-		cost = func(i, j int) float64 { return 1 - sim[j][i] }
+		cost = func(i, j int) float64 { return 1 - sim[j*cols+i] }
 	}
 	// 1-based arrays: p[j] is the row matched to column j, 0 for none.
-	u := make([]float64, n+1)
-	v := make([]float64, m+1)
-	p := make([]int, m+1)
-	way := make([]int, m+1)
-	minv := make([]float64, m+1)
-	used := make([]bool, m+1)
+	u := grow(hs.u, n+1)
+	v := grow(hs.v, m+1)
+	p := grow(hs.p, m+1)
+	way := grow(hs.way, m+1)
+	minv := grow(hs.minv, m+1)
+	used := grow(hs.used, m+1)
+	hs.u, hs.v, hs.p, hs.way, hs.minv, hs.used = u, v, p, way, minv, used
 	for i := 1; i <= n; i++ {
 		p[0] = i
 		j0 := 0
@@ -127,7 +379,11 @@ func hungarian(sim [][]float64) []int {
 			j0 = j1
 		}
 	}
-	assign := fill(rows, -1)
+	assign := grow(hs.assign, rows)
+	hs.assign = assign
+	for i := range assign {
+		assign[i] = -1
+	}
 	for j := 1; j <= m; j++ {
 		if p[j] == 0 {
 			continue
@@ -136,31 +392,6 @@ func hungarian(sim [][]float64) []int {
 			assign[j-1] = p[j] - 1
 		} else {
 			assign[p[j]-1] = j - 1
-		}
-	}
-	return assign
-}
-
-// greedy assigns pairs in decreasing order of similarity.
-func greedy(sim [][]float64) []int {
-	type pair struct {
-		i, j int
-		s    float64
-	}
-	var pairs []pair
-	for i := range sim {
-		for j, s := range sim[i] {
-			if s > 0 {
-				pairs = append(pairs, pair{i, j, s})
-			}
-		}
-	}
-	sort.SliceStable(pairs, func(a, b int) bool { return pairs[a].s > pairs[b].s })
-	assign := fill(len(sim), -1)
-	taken := make([]bool, len(sim[0]))
-	for _, p := range pairs {
-		if assign[p.i] < 0 && !taken[p.j] {
-			assign[p.i], taken[p.j] = p.j, true
 		}
 	}
 	return assign

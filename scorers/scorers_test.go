@@ -209,7 +209,15 @@ func TestRadGraphF1(t *testing.T) {
 		hyp, ref *graph.RadGraph
 		s, p, c  float64
 	}{
-		{"identical, case-insensitive", rg(true, "effusion"), rg(true, "Effusion"), 1, 1, 1},
+		{"identical", rg(true, "effusion"), rg(true, "effusion"), 1, 1, 1},
+		// Case, as in the reference implementation: only the relation tuples
+		// of complete are lower-cased. simple: {(effusion,OBS-DP),
+		// (pleural,ANAT-DP)} vs {(Effusion,OBS-DP),(pleural,ANAT-DP)}: 1 of
+		// 2 shared, 1/2. partial: (effusion,OBS-DP,true) vs
+		// (Effusion,OBS-DP,true), (pleural,ANAT-DP) shared: 1/2. complete:
+		// (effusion,OBS-DP,located_at,pleural) on both sides after
+		// lower-casing, (pleural,ANAT-DP) shared: 1.
+		{"case counts except in relation tuples", rg(true, "effusion"), rg(true, "Effusion"), 0.5, 0.5, 1},
 		// simple: {(effusion,OBS-DP),(pleural,ANAT-DP)} both sides: 1.
 		// partial: hyp {(effusion,OBS-DP),(pleural,ANAT-DP)} vs ref
 		// {(effusion,OBS-DP,true),(pleural,ANAT-DP)}: 1 shared, P = R = 1/2.

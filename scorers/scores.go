@@ -60,22 +60,88 @@ func (s *Scores) Get(name string) (v float64, ok bool) {
 // ontology's label mapping, and overall from the default-weighted graph
 // components (the judge is added by the caller through Weights.Overall).
 func Compare(ref, cand *graph.Graph, opt Options) Scores {
-	m := Match(ref, cand, opt)
-	re, nre := edges(ref)
-	ce, nce := edges(cand)
+	return CompareDetail(ref, cand, opt).Scores
+}
+
+// Detail is what CompareDetail finds: the scores, the per-type breakdown
+// and whether the matching was exact.
+type Detail struct {
+	Scores Scores
+	// Types breaks node coverage down by entity type.
+	Types map[string]TypeStats
+	// Exact is false when the greedy matching was used (graphs above
+	// Options.MaxExact nodes).
+	Exact bool
+}
+
+// TypeStats is node coverage restricted to one entity type. A reference
+// node counts under its own type, also when it matched a node of a
+// compatible type.
+type TypeStats struct {
+	// Reference and Candidate count the nodes of the type on each side.
+	Reference int `json:"reference"`
+	Candidate int `json:"candidate"`
+	// Matched counts the reference nodes of the type that are matched.
+	Matched int `json:"matched"`
+	// Similarity is Σ s(u, π(u)) over the reference nodes of the type.
+	Similarity float64 `json:"similarity"`
+	// Coverage is NSC restricted to the type:
+	// Similarity / (Reference + |Reference − Candidate|); 0 when the
+	// reference has no node of the type.
+	Coverage float64 `json:"coverage"`
+}
+
+// CompareDetail is Compare with the per-type breakdown.
+func CompareDetail(ref, cand *graph.Graph, opt Options) Detail {
+	w := getWorkspace()
+	defer w.put()
+	w.r.init(ref, opt)
+	w.c.init(cand, opt)
+	m := &w.m
+	m.compute(&w.r, &w.c, opt, &w.ms, &w.hs)
+	recall, precision, okR, okC := m.scs(opt, &w.candSim)
 	s := Scores{
 		NSC:    m.NSC(),
-		AMS:    m.ams(re, ce, !opt.UntypedAMS),
-		EdgeF1: m.edgeF1(re, nre, ce, nce),
-		SCS:    m.SCS(ref, cand, opt),
+		AMS:    m.ams(!opt.UntypedAMS, opt.CountWeightedAMS, &w.ams),
+		EdgeF1: m.EdgeF1(),
+		SCS:    scsFrom(len(w.r.nodes), len(w.c.nodes), recall, precision, okR, okC),
 	}
-	isAnatomy := func(t string) bool { return t == "anatomy" }
+	isAnatomy := defaultIsAnatomy
 	if opt.Ontology != nil {
 		isAnatomy = opt.Ontology.IsAnatomy
 	}
-	rw := RadGraphF1(graph.ToRadGraph(cand, isAnatomy), graph.ToRadGraph(ref, isAnatomy))
+	rw := radgraphOf(&w.c, &w.r, isAnatomy, &w.rg, &w.keys)
 	s.RadGraphSimple, s.RadGraphPartial, s.RadGraphComplete = rw.Simple, rw.Partial, rw.Complete
-	return s
+	return Detail{Scores: s, Types: m.Types(), Exact: m.Exact}
+}
+
+// defaultIsAnatomy is the RadGraph label mapping without an ontology.
+func defaultIsAnatomy(t string) bool { return t == "anatomy" }
+
+// Types is the per-type breakdown of the matching.
+func (m *Matching) Types() map[string]TypeStats {
+	types := make(map[string]TypeStats, 4)
+	for i := range m.ref.nodes {
+		t := types[m.ref.nodes[i].Type]
+		t.Reference++
+		if m.RefToCand[i] >= 0 {
+			t.Matched++
+			t.Similarity += m.Sim[i]
+		}
+		types[m.ref.nodes[i].Type] = t
+	}
+	for j := range m.cand.nodes {
+		t := types[m.cand.nodes[j].Type]
+		t.Candidate++
+		types[m.cand.nodes[j].Type] = t
+	}
+	for name, t := range types {
+		if t.Reference > 0 {
+			t.Coverage = t.Similarity / float64(t.Reference+abs(t.Reference-t.Candidate))
+			types[name] = t
+		}
+	}
+	return types
 }
 
 // Weights are the weights of the components of overall. Only the named

@@ -22,20 +22,18 @@ func SCS(ref, cand *graph.Graph, opt Options) float64 {
 	return Match(ref, cand, opt).SCS(ref, cand, opt)
 }
 
-// SCS computes SCS from the matching of ref and cand.
+// SCS computes SCS from the matching. ref and cand must be the graphs the
+// matching was computed from; the matching already holds what it needs of
+// them.
 func (m *Matching) SCS(ref, cand *graph.Graph, opt Options) float64 {
-	if len(m.ref) == 0 || len(m.cand) == 0 {
-		return bothEmpty(len(m.ref), len(m.cand))
+	recall, precision, okR, okC := m.scs(opt, nil)
+	return scsFrom(len(m.ref.nodes), len(m.cand.nodes), recall, precision, okR, okC)
+}
+
+func scsFrom(nr, nc int, recall, precision float64, okR, okC bool) float64 {
+	if nr == 0 || nc == 0 {
+		return bothEmpty(nr, nc)
 	}
-	rn, cn := neighborhoods(ref), neighborhoods(cand)
-	recall, okR := coverage(m.ref, rn, cn, m.RefToCand, m.Sim, opt)
-	candSim := make([]float64, len(m.cand))
-	for j, i := range m.CandToRef {
-		if i >= 0 {
-			candSim[j] = m.Sim[i]
-		}
-	}
-	precision, okC := coverage(m.cand, cn, rn, m.CandToRef, candSim, opt)
 	switch {
 	case !okR && !okC:
 		return 1
@@ -45,47 +43,60 @@ func (m *Matching) SCS(ref, cand *graph.Graph, opt Options) float64 {
 	return f1(precision, recall)
 }
 
-// neighbor is one incident edge of a node: direction, type and the index of
-// the node at its other end.
-type neighbor struct {
-	out   bool
-	typ   string
-	other int
-}
-
-func neighborhoods(g *graph.Graph) [][]neighbor {
-	idx := g.EntityIndex()
-	nb := make([][]neighbor, len(g.Entities))
-	seen := map[[2]int]map[string]bool{}
-	for _, r := range g.Relations {
-		s, ok1 := idx[r.Source]
-		t, ok2 := idx[r.Target]
-		if !ok1 || !ok2 {
-			continue
-		}
-		k := [2]int{s, t}
-		if seen[k] == nil {
-			seen[k] = map[string]bool{}
-		}
-		if seen[k][r.Type] {
-			continue
-		}
-		seen[k][r.Type] = true
-		nb[s] = append(nb[s], neighbor{out: true, typ: r.Type, other: t})
-		if s != t {
-			nb[t] = append(nb[t], neighbor{out: false, typ: r.Type, other: s})
+// scs returns the recall and precision sides of SCS and whether each side
+// has anchors.
+func (m *Matching) scs(opt Options, scratch *[]float64) (recall, precision float64, okR, okC bool) {
+	recall, okR = coverage(m.ref, m.cand, m.RefToCand, m.Sim, opt)
+	var candSim []float64
+	if scratch != nil {
+		*scratch = grow(*scratch, len(m.cand.nodes))
+		candSim = *scratch
+	} else {
+		candSim = make([]float64, len(m.cand.nodes))
+	}
+	for j, i := range m.CandToRef {
+		if i >= 0 {
+			candSim[j] = m.Sim[i]
 		}
 	}
-	return nb
+	precision, okC = coverage(m.cand, m.ref, m.CandToRef, candSim, opt)
+	return
+}
+
+// neighbors calls f for each incident edge of node i as (outgoing, type,
+// other end); a self-loop is seen once, as outgoing.
+func neighbors(p *prepared, i int, f func(out bool, typ string, other int)) {
+	for _, a := range p.outArcs(i) {
+		f(true, a.typ, a.other)
+	}
+	for _, a := range p.inArcs(i) {
+		if a.other != i {
+			f(false, a.typ, a.other)
+		}
+	}
+}
+
+// covered reports whether node j of other has the neighbor (out, typ, k).
+func covered(other *prepared, j int, out bool, typ string, k int) bool {
+	arcs := other.inArcs(j)
+	if out {
+		arcs = other.outArcs(j)
+	}
+	for _, a := range arcs {
+		if a.other == k && a.typ == typ && (out || a.other != j) {
+			return true
+		}
+	}
+	return false
 }
 
 // coverage is the weighted mean of cov over the anchors of one side; ok is
 // false when that side has no anchors.
-func coverage(nodes []node, own, other [][]neighbor, to []int, sim []float64, opt Options) (float64, bool) {
+func coverage(own, other *prepared, to []int, sim []float64, opt Options) (float64, bool) {
 	num, den := 0.0, 0.0
 	anchors := 0
-	for i := range nodes {
-		u := &nodes[i]
+	for i := range own.nodes {
+		u := &own.nodes[i]
 		if opt.Ontology != nil && !opt.Ontology.IsAnchor(u.Type) {
 			continue
 		}
@@ -99,16 +110,14 @@ func coverage(nodes []node, own, other [][]neighbor, to []int, sim []float64, op
 		if j < 0 {
 			continue
 		}
-		covered := 0
-		for _, a := range own[i] {
-			for _, b := range other[j] {
-				if a.out == b.out && a.typ == b.typ && to[a.other] == b.other {
-					covered++
-					break
-				}
+		size, hit := 0, 0
+		neighbors(own, i, func(out bool, typ string, k int) {
+			size++
+			if to[k] >= 0 && covered(other, j, out, typ, to[k]) {
+				hit++
 			}
-		}
-		num += w * sim[i] * float64(covered+1) / float64(len(own[i])+1)
+		})
+		num += w * sim[i] * float64(hit+1) / float64(size+1)
 	}
 	if anchors == 0 {
 		return 0, false

@@ -2,7 +2,6 @@ package scorers
 
 import (
 	"math"
-	"strings"
 
 	"github.com/kgeval/kgeval/graph"
 	"github.com/kgeval/kgeval/ontology"
@@ -34,6 +33,9 @@ type Options struct {
 	UntypedAMS bool
 	// MaxExact bounds the exact matching; 0 means DefaultMaxExact.
 	MaxExact int
+	// CountWeightedAMS weighs AMS by edge counts (corpus graphs): adjacency
+	// entries are the edges' counts instead of 1.
+	CountWeightedAMS bool
 }
 
 func (o Options) theta() float64 {
@@ -48,33 +50,6 @@ func (o Options) maxExact() int {
 		return o.MaxExact
 	}
 	return DefaultMaxExact
-}
-
-// node is an entity prepared for comparison.
-type node struct {
-	graph.Entity
-	tokens []string // sorted, distinct tokens of the normalized text
-}
-
-func prepare(g *graph.Graph) []node {
-	nodes := make([]node, len(g.Entities))
-	for i, e := range g.Entities {
-		nodes[i] = node{Entity: e, tokens: tokenSet(e.Text)}
-	}
-	return nodes
-}
-
-func tokenSet(text string) []string {
-	fields := strings.Fields(graph.NormalizeKey(text))
-	out := fields[:0]
-	seen := make(map[string]bool, len(fields))
-	for _, f := range fields {
-		if !seen[f] {
-			seen[f] = true
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // jaccard is the token-set Jaccard similarity of two distinct token lists.
@@ -137,14 +112,15 @@ func similarity(u, v *node, opt Options) float64 {
 		return 0
 	}
 	var base float64
-	switch {
-	case u.Key == v.Key:
+	if u.Key == v.Key {
 		base = 1
-	case opt.Ontology != nil && (opt.Ontology.Parent(u.Key) == v.Key || opt.Ontology.Parent(v.Key) == u.Key):
-		base = ParentCredit
-	default:
+	} else {
 		if j := jaccard(u.tokens, v.tokens); j >= opt.theta() {
 			base = j
+		}
+		// A concept and its more general parent earn at least ParentCredit.
+		if base < ParentCredit && (u.parent != "" && u.parent == v.Key || v.parent != "" && v.parent == u.Key) {
+			base = ParentCredit
 		}
 	}
 	if base == 0 {
@@ -155,7 +131,6 @@ func similarity(u, v *node, opt Options) float64 {
 
 // Similarity is s(u, v) for two entities, as used by the matching.
 func Similarity(u, v graph.Entity, opt Options) float64 {
-	a := node{Entity: u, tokens: tokenSet(u.Text)}
-	b := node{Entity: v, tokens: tokenSet(v.Text)}
-	return similarity(&a, &b, opt)
+	p := prepare(&graph.Graph{Entities: []graph.Entity{u, v}}, opt)
+	return similarity(&p.nodes[0], &p.nodes[1], opt)
 }

@@ -17,7 +17,7 @@ func NSC(ref, cand *graph.Graph, opt Options) float64 {
 
 // NSC computes NSC from the matching.
 func (m *Matching) NSC() float64 {
-	nr, nc := len(m.ref), len(m.cand)
+	nr, nc := len(m.ref.nodes), len(m.cand.nodes)
 	if nr == 0 || nc == 0 {
 		return bothEmpty(nr, nc)
 	}
@@ -42,101 +42,102 @@ func abs(x int) int {
 	return x
 }
 
-// edgeSet is a graph's relations by (source index, target index) with their
-// types, built once per graph.
-type edgeSet map[[2]int][]string
-
-func edges(g *graph.Graph) (edgeSet, int) {
-	idx := g.EntityIndex()
-	set := edgeSet{}
-	n := 0
-	for _, r := range g.Relations {
-		s, ok1 := idx[r.Source]
-		t, ok2 := idx[r.Target]
-		if !ok1 || !ok2 {
-			continue
-		}
-		k := [2]int{s, t}
-		if !contains(set[k], r.Type) {
-			set[k] = append(set[k], r.Type)
-			n++
-		}
-	}
-	return set, n
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func shareType(a, b []string) bool {
-	for _, x := range a {
-		if contains(b, x) {
-			return true
-		}
-	}
-	return false
-}
-
 // AMS is the adjacency matrix similarity of docs/metrics.md, typed unless
-// opt.UntypedAMS.
+// opt.UntypedAMS, weighted by edge counts when opt.CountWeightedAMS.
 func AMS(ref, cand *graph.Graph, opt Options) float64 {
-	m := Match(ref, cand, opt)
-	re, _ := edges(ref)
-	ce, _ := edges(cand)
-	return m.ams(re, ce, !opt.UntypedAMS)
+	return Match(ref, cand, opt).AMS(opt)
 }
 
-// ams: rows are the matched reference nodes in document order; A[i][j] = 1
-// when R has u_i → u_j; B[i][j] = 1 when C has π(u_i) → π(u_j) (typed: and,
-// where A[i][j] = 1, with a type R's edge has). Each row's agreement is
-// Pearson's r clipped below at 0, 1 for identical rows and 0 when the
-// correlation is undefined; rows weigh by their reference degree.
-func (m *Matching) ams(re, ce edgeSet, typed bool) float64 {
-	nr, nc := len(m.ref), len(m.cand)
+// AMS computes AMS from the matching.
+func (m *Matching) AMS(opt Options) float64 {
+	var sc amsScratch
+	return m.ams(!opt.UntypedAMS, opt.CountWeightedAMS, &sc)
+}
+
+// amsScratch is the reusable memory of AMS.
+type amsScratch struct {
+	a, b    []float64
+	touched []int
+}
+
+// ams: rows are the matched reference nodes in document order, columns the
+// same nodes; A[i][j] = 1 when R has u_i → u_j; B[i][j] = 1 when C has
+// π(u_i) → π(u_j) (typed: and, where A[i][j] = 1, with a type R's edge has).
+// With counts, entries are the summed edge counts instead of 1. Each row's
+// agreement is Pearson's r clipped below at 0, 1 for identical rows and 0
+// when a row is constant (undefined correlation); rows weigh by their sum
+// in A. The rows are sparse, so the sums behind r are gathered from the
+// edges alone: O(|E|) per pair of graphs instead of O(n²).
+func (m *Matching) ams(typed, counted bool, sc *amsScratch) float64 {
+	r, c := m.ref, m.cand
+	nr, nc := len(r.nodes), len(c.nodes)
 	if nr == 0 || nc == 0 {
 		return bothEmpty(nr, nc)
 	}
-	var matched []int
-	for i, j := range m.RefToCand {
+	n := 0
+	for _, j := range m.RefToCand {
 		if j >= 0 {
-			matched = append(matched, i)
+			n++
 		}
 	}
-	n := len(matched)
-	a := make([]float64, n)
-	b := make([]float64, n)
+	// a and b hold the row's entries by reference column; touched lists
+	// the columns set, to reset them.
+	sc.a, sc.b = grow(sc.a, nr), grow(sc.b, nr)
+	a, b, touched := sc.a, sc.b, sc.touched[:0]
+	defer func() { sc.touched = touched }()
+	touch := func(k int) {
+		if a[k] == 0 && b[k] == 0 {
+			touched = append(touched, k)
+		}
+	}
 	num, den := 0.0, 0.0
 	candEdges := false
-	for _, ui := range matched {
-		w := 0.0
-		for k, uj := range matched {
-			a[k], b[k] = 0, 0
-			rt, inR := re[[2]int{ui, uj}]
-			ct, inC := ce[[2]int{m.RefToCand[ui], m.RefToCand[uj]}]
-			if inR {
-				a[k] = 1
-				w++
+	for ui, vj := range m.RefToCand {
+		if vj < 0 {
+			continue
+		}
+		touched = touched[:0]
+		for _, e := range r.outArcs(ui) {
+			if m.RefToCand[e.other] < 0 {
+				continue
 			}
-			if inC && (!typed || !inR || shareType(rt, ct)) {
-				b[k] = 1
-			}
-			if inC {
-				candEdges = true
+			touch(e.other)
+			if counted {
+				a[e.other] += e.count
+			} else {
+				a[e.other] = 1
 			}
 		}
+		for _, e := range c.outArcs(vj) {
+			k := m.CandToRef[e.other]
+			if k < 0 {
+				continue
+			}
+			candEdges = true
+			if typed && a[k] != 0 && !r.hasEdge(ui, k, e.typ) {
+				continue
+			}
+			touch(k)
+			if counted {
+				b[k] += e.count
+			} else {
+				b[k] = 1
+			}
+		}
+		w := 0.0
+		for _, k := range touched {
+			w += a[k]
+		}
 		if w > 0 {
-			num += w * rowAgreement(a, b)
+			num += w * sparseAgreement(a, b, touched, n)
 			den += w
+		}
+		for _, k := range touched {
+			a[k], b[k] = 0, 0
 		}
 	}
 	if den == 0 {
-		if len(re) == 0 && !candEdges {
+		if r.nEdges == 0 && !candEdges {
 			return 1
 		}
 		return 0
@@ -144,67 +145,68 @@ func (m *Matching) ams(re, ce edgeSet, typed bool) float64 {
 	return num / den
 }
 
-// rowAgreement is r_i: 1 for identical rows, else Pearson's correlation
-// clipped below at 0, and 0 when a row is constant (undefined correlation).
-func rowAgreement(a, b []float64) float64 {
+// sparseAgreement is r_i for two rows of length n whose non-zero entries
+// are at the touched columns: 1 for identical rows, else Pearson's r
+// clipped below at 0, and 0 when either row is constant.
+func sparseAgreement(a, b []float64, touched []int, n int) float64 {
 	same := true
-	for k := range a {
-		if a[k] != b[k] {
-			same = false
-			break
-		}
+	var sa, sb, saa, sbb, sab float64
+	for _, k := range touched {
+		x, y := a[k], b[k]
+		same = same && x == y
+		sa += x
+		sb += y
+		saa += x * x
+		sbb += y * y
+		sab += x * y
 	}
 	if same {
 		return 1
 	}
-	n := float64(len(a))
-	var sa, sb float64
-	for k := range a {
-		sa += a[k]
-		sb += b[k]
-	}
-	ma, mb := sa/n, sb/n
-	var cov, va, vb float64
-	for k := range a {
-		da, db := a[k]-ma, b[k]-mb
-		cov += da * db
-		va += da * da
-		vb += db * db
-	}
-	if va == 0 || vb == 0 {
+	nf := float64(n)
+	// n·cov, n·var(a), n·var(b); exact for 0/1 rows.
+	cov := nf*sab - sa*sb
+	va := nf*saa - sa*sa
+	vb := nf*sbb - sb*sb
+	if va <= 0 || vb <= 0 {
 		return 0
 	}
-	return math.Max(0, cov/math.Sqrt(va*vb))
+	return math.Max(0, math.Min(1, cov/math.Sqrt(va*vb)))
 }
 
 // EdgeF1 is the F1 of typed edges under π: a candidate edge counts when both
 // ends are matched and R has the same typed edge between their preimages.
 // 1 when neither graph has edges, 0 when only one has.
 func EdgeF1(ref, cand *graph.Graph, opt Options) float64 {
-	m := Match(ref, cand, opt)
-	re, nre := edges(ref)
-	ce, nce := edges(cand)
-	return m.edgeF1(re, nre, ce, nce)
+	return Match(ref, cand, opt).EdgeF1()
 }
 
-func (m *Matching) edgeF1(re edgeSet, nre int, ce edgeSet, nce int) float64 {
+// EdgeF1 computes edge F1 from the matching.
+func (m *Matching) EdgeF1() float64 {
+	nre, nce := m.ref.nEdges, m.cand.nEdges
 	if nre == 0 || nce == 0 {
 		return bothEmpty(nre, nce)
 	}
+	correct := m.matchedEdges()
+	return f1(float64(correct)/float64(nce), float64(correct)/float64(nre))
+}
+
+// matchedEdges counts the candidate's distinct typed edges that the
+// reference has between the preimages of their ends.
+func (m *Matching) matchedEdges() int {
 	correct := 0
-	for k, types := range ce {
-		s, t := m.CandToRef[k[0]], m.CandToRef[k[1]]
-		if s < 0 || t < 0 {
+	for s := range m.cand.nodes {
+		rs := m.CandToRef[s]
+		if rs < 0 {
 			continue
 		}
-		rt := re[[2]int{s, t}]
-		for _, ty := range types {
-			if contains(rt, ty) {
+		for _, e := range m.cand.outArcs(s) {
+			if rt := m.CandToRef[e.other]; rt >= 0 && m.ref.hasEdge(rs, rt, e.typ) {
 				correct++
 			}
 		}
 	}
-	return f1(float64(correct)/float64(nce), float64(correct)/float64(nre))
+	return correct
 }
 
 func f1(p, r float64) float64 {
