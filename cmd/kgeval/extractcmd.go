@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kgeval/kgeval/extract"
 	"github.com/kgeval/kgeval/graph"
 	"github.com/kgeval/kgeval/internal/pairs"
 )
@@ -17,6 +16,7 @@ type extractOptions struct {
 	format      string
 	out         string
 	skipInvalid bool
+	concurrency int
 	extractorFlags
 }
 
@@ -47,6 +47,7 @@ format with --format radgraph.`,
 	f.StringVar(&opts.format, "format", "graph", "output format: graph or radgraph")
 	f.StringVar(&opts.out, "out", "", "write graphs to this file instead of standard output")
 	f.BoolVar(&opts.skipInvalid, "skip-invalid", false, "report bad input lines and extract the rest")
+	f.IntVar(&opts.concurrency, "concurrency", 0, "documents extracted at once, and LLM requests in flight (default: 1; 4 with --extractor llm)")
 	return cmd
 }
 
@@ -55,6 +56,7 @@ func runExtract(ctx context.Context, sys *IO, opts *extractOptions) error {
 	if err != nil {
 		return err
 	}
+	opts.llm.concurrency = opts.concurrency
 	x, err := opts.build(ctx, sys, o)
 	if err != nil {
 		return err
@@ -87,18 +89,21 @@ func runExtract(ctx context.Context, sys *IO, opts *extractOptions) error {
 	w := bufio.NewWriterSize(out.w, 64<<10)
 	n, failed := 0, 0
 	err = readAll(in, func(f readFile) {
-		for d, derr := range pairs.ReadDocuments(f, in.name) {
-			if derr != nil {
-				continue
+		docs := func(yield func(pairs.Document) bool) {
+			for d, derr := range pairs.ReadDocuments(f, in.name) {
+				if derr == nil && !yield(d) {
+					return
+				}
 			}
-			g, xerr := x.Extract(ctx, extract.Document{ID: d.ID, Text: d.Text})
+		}
+		extractOrdered(ctx, x, opts.workers(opts.concurrency, 1), docs, func(d pairs.Document, g *graph.Graph, xerr error) bool {
 			if xerr != nil {
 				if ctx.Err() != nil {
-					return
+					return false
 				}
 				failed++
 				fmt.Fprintf(sys.Err, "kgeval: %s:%d: extract %s: %v\n", in.name, d.Line, d.ID, xerr)
-				continue
+				return true
 			}
 			n++
 			if opts.format == "radgraph" {
@@ -106,10 +111,8 @@ func runExtract(ctx context.Context, sys *IO, opts *extractOptions) error {
 			} else {
 				err = graph.WriteGraph(w, g)
 			}
-			if err != nil {
-				return
-			}
-		}
+			return err == nil
+		})
 	})
 	if ferr := w.Flush(); err == nil {
 		err = ferr
@@ -122,9 +125,9 @@ func runExtract(ctx context.Context, sys *IO, opts *extractOptions) error {
 	}
 	fmt.Fprintf(sys.Err, "kgeval: extracted %d documents, %d failed, %d skipped invalid\n", n, failed, len(bad))
 	if err == nil && failed > 0 {
-		return fmt.Errorf("%d documents failed to extract", failed)
+		err = fmt.Errorf("%d documents failed to extract", failed)
 	}
-	return err
+	return opts.finish(sys, err)
 }
 
 type readFile = interface{ Read([]byte) (int, error) }

@@ -23,11 +23,13 @@ import (
 type extractorFlags struct {
 	ontology  string
 	extractor string
+	llm       llmFlags // --extractor llm
 }
 
 func (f *extractorFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.ontology, "ontology", "radiology", "built-in ontology (radiology, legal) or path to a YAML ontology")
-	cmd.Flags().StringVar(&f.extractor, "extractor", "rules", "extractor: rules (offline)")
+	cmd.Flags().StringVar(&f.extractor, "extractor", "rules", "extractor: rules (offline) or llm (any OpenAI-compatible server; docs/llm.md)")
+	f.llm.bind(cmd)
 }
 
 func (f *extractorFlags) load() (*ontology.Ontology, error) {
@@ -42,8 +44,10 @@ func (f *extractorFlags) build(ctx context.Context, sys *IO, o *ontology.Ontolog
 	switch f.extractor {
 	case "rules":
 		return rules.New(o), nil
+	case "llm":
+		return f.llm.build(ctx, sys, o)
 	}
-	return nil, inputError("unknown extractor %q (want rules)", f.extractor)
+	return nil, inputError("unknown extractor %q (want rules or llm)", f.extractor)
 }
 
 type scoreOptions struct {
@@ -102,7 +106,7 @@ with exit 2 unless --skip-invalid is given, which reports and skips it.`,
 	f.StringVar(&opts.format, "format", "", "output format: table, jsonl, json, csv (default: table on a terminal, else jsonl)")
 	f.StringVar(&opts.out, "out", "", "write results to this file instead of standard output")
 	f.BoolVar(&opts.skipInvalid, "skip-invalid", false, "report bad input lines and score the rest")
-	f.IntVar(&opts.concurrency, "concurrency", 0, "pairs scored at once (default: number of CPUs)")
+	f.IntVar(&opts.concurrency, "concurrency", 0, "pairs scored at once, and LLM requests in flight (default: number of CPUs; 4 with --extractor llm)")
 	f.Float64Var(&opts.theta, "theta", scorers.DefaultTheta, "lexical similarity threshold for nodes with different keys")
 	f.BoolVar(&opts.untypedAMS, "untyped-ams", false, "compare adjacency without relation types")
 	f.StringVar(&opts.idCol, "id-col", "id", "CSV column with the pair id")
@@ -125,6 +129,7 @@ func runScore(ctx context.Context, sys *IO, opts *scoreOptions) error {
 	if err != nil {
 		return err
 	}
+	opts.llm.concurrency = opts.concurrency
 	x, err := opts.build(ctx, sys, o)
 	if err != nil {
 		return err
@@ -149,14 +154,14 @@ func runScore(ctx context.Context, sys *IO, opts *scoreOptions) error {
 		Extractor:   x,
 		Scoring:     scorers.Options{Ontology: o, Theta: opts.theta, UntypedAMS: opts.untypedAMS},
 		Weights:     opts.weights,
-		Concurrency: opts.concurrency,
+		Concurrency: opts.workers(opts.concurrency, 0),
 	}
 	header := &results.Header{
 		Version: version(), Ontology: o.Name, OntologyHash: o.Hash(), Extractor: opts.extractor,
 		Judge: "off", Weights: opts.weights, Theta: opts.theta, UntypedAMS: opts.untypedAMS,
 		Input: opts.pairs, Pairs: valid, Shard: opts.shard.String(),
 	}
-	return writeRun(ctx, sys, opts, cfg, header, in, format)
+	return opts.finish(sys, writeRun(ctx, sys, opts, cfg, header, in, format))
 }
 
 // writeRun scores the pairs and writes the records: to standard output, or
