@@ -132,5 +132,7 @@ func commands(io *IO) []*cobra.Command {
 		newVersionCmd(io),
 		newMergeCmd(io),
 		newCheckCmd(io),
+		newJudgeCmd(io),
+		newMetaCmd(io),
 	}
 }

@@ -6,6 +6,7 @@ package evaluate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"runtime"
@@ -15,6 +16,7 @@ import (
 	"github.com/kgeval/kgeval/internal/pairs"
 	"github.com/kgeval/kgeval/internal/results"
 	"github.com/kgeval/kgeval/scorers"
+	"github.com/kgeval/kgeval/scorers/judge"
 )
 
 // Config is what a run needs. The zero value is not usable: Extractor is
@@ -30,6 +32,17 @@ type Config struct {
 	// OnGraphs, when set, receives both graphs of every scored pair (to
 	// store or inspect them) before the record is emitted.
 	OnGraphs func(ctx context.Context, p pairs.Pair, ref, cand *graph.Graph) error
+	// Judge, when set, grades every scored pair on a rubric (the rules or
+	// LLM judge of scorers/judge). Its verdict sets Scores.Judge; its
+	// failure leaves Scores.Judge nil, overall is computed without it, and
+	// the record's judge object says why.
+	Judge Judge
+}
+
+// Judge grades one scored pair: its texts and context, both graphs and
+// their diff.
+type Judge interface {
+	Grade(ctx context.Context, in *judge.Input) (*judge.Verdict, error)
 }
 
 // Pair scores one pair. An extraction failure gives an error record, not
@@ -54,6 +67,9 @@ func (c *Config) Pair(ctx context.Context, p pairs.Pair) *results.Record {
 		}
 	}
 	s := scorers.Compare(ref, cand, c.Scoring)
+	if c.Judge != nil {
+		rec.Judge = c.judge(ctx, p, ref, cand, &s)
+	}
 	w := c.Weights
 	if w == nil {
 		w = scorers.DefaultWeights()
@@ -62,6 +78,26 @@ func (c *Config) Pair(ctx context.Context, p pairs.Pair) *results.Record {
 	rec.Scores = &s
 	rec.Status = results.StatusOK
 	return rec
+}
+
+// judge runs the judge on a scored pair and sets s.Judge from its
+// verdict. A failure is returned in the record's judge object, with the
+// judge's raw reply when it has one, and s.Judge stays nil.
+func (c *Config) judge(ctx context.Context, p pairs.Pair, ref, cand *graph.Graph, s *scorers.Scores) *results.Judge {
+	in := &judge.Input{ID: p.ID, Reference: p.Reference, Candidate: p.Candidate, Context: p.Context,
+		RefGraph: ref, CandGraph: cand, Diff: scorers.ComputeDiff(ref, cand, c.Scoring)}
+	v, err := c.Judge.Grade(ctx, in)
+	if err != nil {
+		j := &results.Judge{Error: err.Error()}
+		var f *judge.Failure
+		if errors.As(err, &f) {
+			j.Raw, j.Attempts = f.Raw, f.Attempts
+		}
+		return j
+	}
+	score, spread, norm := v.Score, v.Spread, v.Normalized()
+	s.Judge = &norm
+	return &results.Judge{Score: &score, Feedback: v.Feedback, Samples: v.Samples, Spread: &spread, Attempts: v.Attempts, Penalty: v.Penalty}
 }
 
 // Run scores every pair of in and passes the records to emit in input

@@ -31,13 +31,33 @@ type Record struct {
 	Components []string        `json:"components"`
 	Status     string          `json:"status"`
 	Error      string          `json:"error,omitempty"`
+	// Judge is the rubric judge's outcome when a judge ran: its grade, or
+	// the failure that left Scores.Judge null.
+	Judge *Judge `json:"judge,omitempty"`
+}
+
+// Judge is the rubric judge's outcome for one pair. Score is the rubric
+// score from 1 to 5 (Scores.Judge holds it mapped to [0, 1]); on a failure
+// Score is null, Error says why and Raw holds the judge's last reply.
+type Judge struct {
+	Score    *float64 `json:"score"`
+	Feedback string   `json:"feedback,omitempty"`
+	Samples  []int    `json:"samples,omitempty"`
+	Spread   *float64 `json:"spread,omitempty"`
+	Attempts int      `json:"attempts,omitempty"`
+	// Penalty is the rules judge's weighted error behind its score.
+	Penalty *float64 `json:"penalty,omitempty"`
+	Error   string   `json:"error,omitempty"`
+	Raw     string   `json:"raw,omitempty"`
 }
 
 // Summary aggregates a run's records as they are written.
 type Summary struct {
 	Pairs, OK, Errors int
-	sums              map[string]float64
-	counts            map[string]int
+	// JudgeFailed counts the scored pairs whose judge failed.
+	JudgeFailed int
+	sums        map[string]float64
+	counts      map[string]int
 }
 
 // Add counts one record.
@@ -46,6 +66,9 @@ func (s *Summary) Add(r *Record) {
 		s.sums, s.counts = map[string]float64{}, map[string]int{}
 	}
 	s.Pairs++
+	if r.Judge != nil && r.Judge.Error != "" {
+		s.JudgeFailed++
+	}
 	if r.Status != StatusOK || r.Scores == nil {
 		s.Errors++
 		return
@@ -205,6 +228,9 @@ func (t *tableWriter) Write(r *Record) error {
 	status := r.Status
 	if r.Error != "" {
 		status += ": " + r.Error
+	}
+	if r.Judge != nil && r.Judge.Error != "" {
+		status += "; judge failed: " + r.Judge.Error
 	}
 	t.row(r.ID, func(i int) string { return dash(formatScore(r, tableColumns[i].name, 3)) }, status)
 	return nil
