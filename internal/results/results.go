@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/kgeval/kgeval/internal/stats"
 	"github.com/kgeval/kgeval/scorers"
 )
 
@@ -34,6 +35,9 @@ type Record struct {
 	// Judge is the rubric judge's outcome when a judge ran: its grade, or
 	// the failure that left Scores.Judge null.
 	Judge *Judge `json:"judge,omitempty"`
+	// Types breaks node coverage down by entity type (anatomy, disorder,
+	// device, ...), when the scorer provided it.
+	Types map[string]scorers.TypeStats `json:"types,omitempty"`
 }
 
 // Judge is the rubric judge's outcome for one pair. Score is the rubric
@@ -58,6 +62,11 @@ type Summary struct {
 	JudgeFailed int
 	sums        map[string]float64
 	counts      map[string]int
+	// Collect keeps every score of every record so that Stats can give
+	// medians and bootstrap intervals (9 numbers per pair); without it the
+	// summary holds only sums.
+	Collect bool
+	values  [][]float64 // by scorers.Names() order, NaN for a missing score
 }
 
 // Add counts one record.
@@ -74,6 +83,9 @@ func (s *Summary) Add(r *Record) {
 		return
 	}
 	s.OK++
+	if s.Collect {
+		s.collect(r.Scores)
+	}
 	for _, name := range scorers.Names() {
 		if v, ok := r.Scores.Get(name); ok {
 			s.sums[name] += v
@@ -267,6 +279,12 @@ func (t *tableWriter) Close(s *Summary) error {
 	}
 	if err := t.tw.Flush(); err != nil {
 		return err
+	}
+	if t.rows > 0 && s != nil && s.Collect && s.OK > 0 {
+		t.bw.WriteString("\n")
+		if err := s.Stats(stats.Bootstrap{}).WriteTable(t.bw); err != nil {
+			return err
+		}
 	}
 	return t.bw.Flush()
 }
