@@ -191,3 +191,63 @@ func TestJudgeCommandServiceDown(t *testing.T) {
 		t.Errorf("no model: exit %d: %s", code, stderr)
 	}
 }
+
+func TestScoreWithJudge(t *testing.T) {
+	t.Run("rules", func(t *testing.T) {
+		out, stderr, code := run(t, "", "score", "--pairs", "testdata/pairs.jsonl", "--format", "jsonl", "--judge", "rules")
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var rec struct {
+				ID         string
+				Scores     struct{ Judge *float64 }
+				Components []string
+				Judge      *struct {
+					Score    *float64
+					Feedback string
+				}
+			}
+			json.Unmarshal([]byte(line), &rec)
+			if rec.Scores.Judge == nil || rec.Judge == nil || rec.Judge.Score == nil || rec.Judge.Feedback == "" ||
+				*rec.Scores.Judge != (*rec.Judge.Score-1)/4 || !strings.Contains(strings.Join(rec.Components, ","), "judge") {
+				t.Errorf("%s: %s", rec.ID, line)
+			}
+		}
+	})
+	t.Run("llm failure is visible", func(t *testing.T) {
+		env, _ := judgeServer(t, func(string) string { return "Looks fine to me." })
+		dir := t.TempDir()
+		outFile := filepath.Join(dir, "r.jsonl")
+		_, stderr, code := runEnv(t, env, "score", "--pairs", "testdata/pairs.jsonl", "--judge", "llm", "--judge-structured", "off", "--judge-max-attempts", "2", "--out", outFile)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if !strings.Contains(stderr, "the judge failed on 4 pairs") {
+			t.Errorf("stderr: %s", stderr)
+		}
+		b, _ := os.ReadFile(outFile)
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		if !strings.Contains(lines[0], `"judge":"llm:radiology","judge_model":"stub-judge"`) {
+			t.Errorf("header %s", lines[0])
+		}
+		for _, line := range lines[1:] {
+			if !strings.Contains(line, `"judge":null`) || !strings.Contains(line, `"raw":"Looks fine to me."`) || !strings.Contains(line, `"attempts":2`) ||
+				!strings.Contains(line, "no [RESULT] marker") || strings.Contains(line, `"components":["nsc","ams","scs","judge"]`) {
+				t.Errorf("record %s", line)
+			}
+		}
+	})
+	t.Run("bad flags", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"--judge", "gpt"},
+			{"--judge", "llm", "--judge-samples", "0"},
+			{"--judge", "rules", "--rubric", "cardiology"},
+		} {
+			_, stderr, code := run(t, "", append([]string{"score", "--pairs", "testdata/pairs.jsonl"}, args...)...)
+			if code != exitInput {
+				t.Errorf("%v: exit %d: %s", args, code, stderr)
+			}
+		}
+	})
+}

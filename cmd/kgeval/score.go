@@ -65,6 +65,7 @@ type scoreOptions struct {
 	resume      bool
 	shard       shardSpec
 	extractorFlags
+	judge judgeFlags
 }
 
 func newScoreCmd(sys *IO) *cobra.Command {
@@ -101,6 +102,7 @@ with exit 2 unless --skip-invalid is given, which reports and skips it.`,
 		},
 	}
 	opts.extractorFlags.bind(cmd)
+	opts.judge.bind(cmd, "judge-", "off", true)
 	f := cmd.Flags()
 	f.StringVar(&opts.pairs, "pairs", "", "pairs file (JSON Lines or .csv; - for standard input)")
 	f.StringVar(&opts.format, "format", "", "output format: table, jsonl, json, csv (default: table on a terminal, else jsonl)")
@@ -134,6 +136,11 @@ func runScore(ctx context.Context, sys *IO, opts *scoreOptions) error {
 	if err != nil {
 		return err
 	}
+	scoring := scorers.Options{Ontology: o, Theta: opts.theta, UntypedAMS: opts.untypedAMS}
+	grader, judgeName, judgeModel, err := opts.judge.grader(sys, o, scoring)
+	if err != nil {
+		return err
+	}
 	in, err := openInput(sys, opts.pairs)
 	if err != nil {
 		return err
@@ -155,10 +162,11 @@ func runScore(ctx context.Context, sys *IO, opts *scoreOptions) error {
 		Scoring:     scorers.Options{Ontology: o, Theta: opts.theta, UntypedAMS: opts.untypedAMS},
 		Weights:     opts.weights,
 		Concurrency: opts.workers(opts.concurrency, 0),
+		Judge:       grader,
 	}
 	header := &results.Header{
 		Version: version(), Ontology: o.Name, OntologyHash: o.Hash(), Extractor: opts.extractor,
-		Judge: "off", Weights: opts.weights, Theta: opts.theta, UntypedAMS: opts.untypedAMS,
+		Judge: judgeName, JudgeModel: judgeModel, Weights: opts.weights, Theta: opts.theta, UntypedAMS: opts.untypedAMS,
 		Input: opts.pairs, Pairs: valid, Shard: opts.shard.String(),
 	}
 	return opts.finish(sys, writeRun(ctx, sys, opts, cfg, header, in, format))
@@ -231,6 +239,9 @@ func writeRun(ctx context.Context, sys *IO, opts *scoreOptions, cfg *evaluate.Co
 		}
 	}
 	fmt.Fprintf(sys.Err, "kgeval: scored %d pairs: %d ok, %d error, %d skipped invalid\n", sum.Pairs, sum.OK, sum.Errors, skipped)
+	if sum.JudgeFailed > 0 {
+		fmt.Fprintf(sys.Err, "kgeval: the judge failed on %d pairs: their judge score is null, overall is computed without it, and each record's judge.error says why\n", sum.JudgeFailed)
+	}
 	if runErr != nil && ctx.Err() != nil {
 		if file != nil {
 			return fmt.Errorf("interrupted after %d pairs; finished results are kept in %s: run the same command with --resume to continue", len(done)+sum.Pairs, results.PartialPath(opts.out))
