@@ -21,6 +21,7 @@ import (
 	"github.com/kgeval/kgeval/extract"
 	"github.com/kgeval/kgeval/extract/rules"
 	"github.com/kgeval/kgeval/graph"
+	"github.com/kgeval/kgeval/internal/cache"
 	"github.com/kgeval/kgeval/ontology"
 	"github.com/kgeval/kgeval/scorers"
 	"github.com/kgeval/kgeval/scorers/judge"
@@ -47,6 +48,8 @@ type judgeFlags struct {
 	timeout     time.Duration
 	retries     int
 	ground      bool
+	noCache     bool
+	cacheDir    string
 }
 
 func (f *judgeFlags) bind(cmd *cobra.Command, prefix, defKind string, defGround bool) {
@@ -74,6 +77,8 @@ func (f *judgeFlags) bind(cmd *cobra.Command, prefix, defKind string, defGround 
 		ground = prefix + "ground"
 	}
 	fl.BoolVar(&f.ground, ground, defGround, "LLM judge: show the graph diff to the judge as evidence")
+	fl.BoolVar(&f.noCache, prefix+"no-cache", false, "LLM judge: ask the model even when its reply is cached, and cache nothing")
+	fl.StringVar(&f.cacheDir, prefix+"cache-dir", "", "LLM judge: reply cache (default $KGEVAL_CACHE/replies, else the user cache folder's kgeval/replies)")
 }
 
 func (f *judgeFlags) check() error {
@@ -147,7 +152,21 @@ func (f *judgeFlags) llm(sys *IO, r *judge.Rubric) (*judge.LLM, error) {
 	if err != nil {
 		return nil, inputError("%v", err)
 	}
-	return &judge.LLM{Client: c, Rubric: r, Ground: f.ground, Structured: f.structured != judge.StructuredOff,
+	var client judge.Completer = c
+	if !f.noCache {
+		dir := f.cacheDir
+		if dir == "" {
+			dir = defaultReplyCache(sys)
+		}
+		if dir != "" {
+			store, err := cache.Open(dir)
+			if err != nil {
+				return nil, inputError("--%scache-dir: %v", f.prefix, err)
+			}
+			client = &judge.Cached{Next: c, Cache: store, Model: c.Model()}
+		}
+	}
+	return &judge.LLM{Client: client, Rubric: r, Ground: f.ground, Structured: f.structured != judge.StructuredOff,
 		Options: judge.Options{Temperature: f.temperature, Seed: f.seed, Samples: f.samples, Aggregate: f.aggregate,
 			MaxAttempts: f.maxAttempts, MaxTokens: f.maxTokens}}, nil
 }
@@ -532,7 +551,7 @@ func (opts *judgeOptions) itemGrader(sys *IO) (func(context.Context, *judgeItem)
 			setPreference(rec, p)
 		}
 		return err
-	}), j.Client.(*judge.OpenAI).Model(), nil
+	}), opts.modelName(sys), nil
 }
 
 func setVerdict(rec *judgeRecord, v *judge.Verdict) {

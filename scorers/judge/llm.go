@@ -19,23 +19,23 @@ type Message struct {
 // Request is one chat completion request. Temperature and Seed are always
 // sent, so that a run can be repeated.
 type Request struct {
-	Messages    []Message
-	Temperature float64
-	Seed        int
-	MaxTokens   int
+	Messages    []Message `json:"messages"`
+	Temperature float64   `json:"temperature"`
+	Seed        int       `json:"seed"`
+	MaxTokens   int       `json:"max_tokens"`
 	// Schema, when set, asks for structured output under this JSON Schema
 	// (named SchemaName); a client may fall back to plain text on a server
 	// that does not support it.
-	Schema     json.RawMessage
-	SchemaName string
+	Schema     json.RawMessage `json:"schema,omitempty"`
+	SchemaName string          `json:"schema_name,omitempty"`
 }
 
 // Reply is a model's answer.
 type Reply struct {
-	Text string
+	Text string `json:"text"`
 	// Structured reports that the server was asked for, and accepted,
 	// structured output.
-	Structured bool
+	Structured bool `json:"structured"`
 }
 
 // Completer sends one chat request to a model. Implementations retry

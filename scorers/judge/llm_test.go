@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/kgeval/kgeval/internal/cache"
 )
 
 // fakeServer is an OpenAI-compatible chat completions endpoint that plays
@@ -303,4 +305,27 @@ func TestServiceFailures(t *testing.T) {
 			t.Fatalf("want ErrService, got %v", err)
 		}
 	})
+}
+
+func TestCached(t *testing.T) {
+	f, c := newFake(t, replay(replyValid4))
+	store, err := cache.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached := &Cached{Next: c, Cache: store, Model: "judge-model"}
+	for seed, wantReqs := range []int{1, 1, 2} {
+		seed = seed / 2 // seeds 0, 0, 1: the second grade is a hit, the third a new request
+		j := &LLM{Client: cached, Rubric: testRubric(t), Options: Options{Seed: seed}}
+		v, err := j.Grade(context.Background(), &Input{Reference: "r", Candidate: "c"})
+		if err != nil || v.Score != 4 {
+			t.Fatalf("%+v, %v", v, err)
+		}
+		if len(f.reqs) != wantReqs {
+			t.Errorf("seed %d: %d requests, want %d", seed, len(f.reqs), wantReqs)
+		}
+	}
+	if cached.Hits() != 1 {
+		t.Errorf("%d hits, want 1", cached.Hits())
+	}
 }
