@@ -821,7 +821,7 @@ func summarizeJudge(recs []*judgeRecord, mode string) judgeSummary {
 	}
 	n := len(recs)
 	fmt.Fprintf(&b, "  items %d: %d graded, %d unparseable after retries, %d service errors, %d other errors\n", n, ok, unparseable, s.service, other)
-	if parsed := ok + unparseable; parsed > 0 {
+	if parsed := ok + unparseable; parsed > 0 && attempts > 0 {
 		fmt.Fprintf(&b, "  parse success %.1f%% of items (%d/%d), %d replies asked in all\n", 100*float64(ok)/float64(parsed), ok, parsed, attempts)
 	}
 	if len(lat) > 0 {
