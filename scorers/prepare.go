@@ -41,6 +41,9 @@ type prepared struct {
 	tokBuf []string
 	tokEnd []int
 	edges  []edgeT
+	// relEnds[k] are the entity positions of Relations[k]'s ends, -1 for
+	// an id that names no entity.
+	relEnds [][2]int32
 	next   []int
 	idx    map[string]int
 }
@@ -93,6 +96,7 @@ func (p *prepared) init(g *graph.Graph, opt Options) {
 	}
 	p.nEdges = 0
 	p.outStart, p.inStart, p.outList, p.inList = p.outStart[:0], p.inStart[:0], p.outList[:0], p.inList[:0]
+	p.relEnds = p.relEnds[:0]
 	if len(g.Relations) == 0 {
 		p.outStart, p.inStart = nil, nil
 		return
@@ -110,6 +114,7 @@ func (p *prepared) init(g *graph.Graph, opt Options) {
 	for k := range g.Relations {
 		r := &g.Relations[k]
 		s, t := p.index(r.Source), p.index(r.Target)
+		p.relEnds = append(p.relEnds, [2]int32{int32(s), int32(t)})
 		if s < 0 || t < 0 {
 			continue
 		}

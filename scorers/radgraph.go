@@ -118,14 +118,13 @@ func (v *rgView) fromPrepared(p *prepared, isAnatomy func(string) bool) {
 		v.tokens[i] = p.nodes[i].Text
 		v.label[i] = graph.RadGraphLabel(*p.nodes[i].Entity, isAnatomy)
 	}
-	for k := range p.g.Relations {
-		r := &p.g.Relations[k]
-		s, t := p.index(r.Source), p.index(r.Target)
+	for k, ends := range p.relEnds {
+		s, t := ends[0], ends[1]
 		if s < 0 || t < 0 {
 			continue
 		}
 		v.hasRel[s] = true
-		v.rels = append(v.rels, rgRel{int32(s), int32(t), r.Type})
+		v.rels = append(v.rels, rgRel{s, t, p.g.Relations[k].Type})
 	}
 	v.lowerRelated()
 }

@@ -1,0 +1,149 @@
+package fastgraph
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/kgeval/kgeval/graph"
+	"github.com/kgeval/kgeval/ontology"
+	"github.com/kgeval/kgeval/scorers/scorerstest"
+)
+
+// same checks that Decode and graph.ParseGraph agree on a line: the same
+// graph, or the same error.
+func same(t *testing.T, line []byte, types graph.Types) {
+	t.Helper()
+	want, wantErr := graph.ParseGraph(line, types)
+	got, gotErr := Decode(line, types)
+	if (wantErr == nil) != (gotErr == nil) || wantErr != nil && wantErr.Error() != gotErr.Error() {
+		t.Fatalf("line %q:\nParseGraph error %v\nDecode error     %v", line, wantErr, gotErr)
+	}
+	if !reflect.DeepEqual(want, got) {
+		t.Fatalf("line %q:\nParseGraph %#v\nDecode     %#v", line, want, got)
+	}
+	if wantErr == nil {
+		if id, ok := peekSlow(line); ok && id != want.ID {
+			t.Fatalf("line %q: peekSlow %q, id %q", line, id, want.ID)
+		}
+		// PeekID reads only a leading "id": a repeated one can differ.
+		if id, ok := PeekID(line); ok && id != want.ID && bytes.Count(line, []byte(`"id"`)) == 1 {
+			t.Fatalf("line %q: PeekID %q, id %q", line, id, want.ID)
+		}
+	}
+}
+
+func lines(t testing.TB, n int) [][]byte {
+	o, err := ontology.Builtin("radiology")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := scorerstest.New(o, 3)
+	var out [][]byte
+	for i := 0; i < n; i++ {
+		r, c := gen.Pair("p" + strings.Repeat("x", i%3))
+		for _, g := range []*graph.Graph{r, c} {
+			var b bytes.Buffer
+			graph.WriteGraph(&b, g)
+			out = append(out, bytes.TrimSpace(b.Bytes()))
+		}
+	}
+	return out
+}
+
+func TestDecodeAgrees(t *testing.T) {
+	o, _ := ontology.Builtin("radiology")
+	for _, l := range lines(t, 300) {
+		same(t, l, o)
+		same(t, l, nil)
+	}
+	for _, l := range []string{
+		`{"id":"a","entities":[{"id":"e1","text":"Caf\u00e9 \"x\" \ud83d\ude00","type":"disorder","span":[0,3],"measure":{"values":[1.5,2e1],"unit":"mm"},"weight":0.5,"count":2}],"relations":[]}`,
+		`{"id":"a","entities":null,"relations":null}`,
+		`{"id":"a","entities":[{"id":"e1","text":"x","type":"t","span":null,"measure":null,"assertion":null}]}`,
+		`{"ID":"a","entities":[]}`,                            // case-insensitive key: slow path
+		`{"id":"a","extra":1,"entities":[]}`,                  // unknown field: slow path
+		`{"id":"a","id":"b","entities":[]}`,                   // repeated key: last wins
+		`{"id":"a","entities":[{"id":"e1","text":"x","type":"t","span":[1,2,3]}]}`,
+		`{"id":"a","entities":[{"id":"e1","text":"x","type":"t","span":[1]}]}`,
+		`{"id":"a","entities":[{"id":"e1","text":"x","type":"t","count":1.0}]}`,
+		`{"id":"a","entities":[{"id":"e1","text":"\ud800","type":"t"}]}`,
+		"{\"id\":\"a\",\"entities\":[{\"id\":\"e1\",\"text\":\"\xff\",\"type\":\"t\"}]}",
+		`{"id":"a"} }`,
+		`{"id":"a"} x`,
+		`{"id":"a","entities":[{"id":"e1","text":"x","type":"t","count":99999999999999999999}]}`,
+		`{"id":"a","entities":[{"id":"e1","text":"x","type":"t","weight":1e400}]}`,
+		`{"id":"a","entities":[{"id":"e1","text":"x","type":"t","count":01}]}`,
+		`[1,2]`, `null`, `"x"`, `{`, `{"id":}`, ``,
+		`{"id":"a","entities":[{"id":"e1","text":"x","type":"t"},{"id":"e1","text":"y","type":"t"}]}`,
+		`{"id":"a","entities":[{"id":"e1","text":"x","type":"t"}],"relations":[{"source":"e1","target":"e9","type":"r"}]}`,
+	} {
+		same(t, []byte(l), nil)
+	}
+}
+
+// TestDecodeMutations breaks valid lines at random (a byte changed,
+// removed or repeated) and checks that both decoders still agree.
+func TestDecodeMutations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	alphabet := []byte(`{}[]":,.-+eE0123456789 \ntnulfasXx` + "\xff\x00")
+	for _, l := range lines(t, 200) {
+		for k := 0; k < 10; k++ {
+			m := append([]byte(nil), l...)
+			i := rng.IntN(len(m))
+			switch rng.IntN(3) {
+			case 0:
+				m[i] = alphabet[rng.IntN(len(alphabet))]
+			case 1:
+				m = append(m[:i], m[i+1:]...)
+			default:
+				m = append(m[:i+1], m[i:]...)
+			}
+			same(t, bytes.TrimSpace(m), nil)
+		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, l := range lines(f, 5) {
+		f.Add(l)
+	}
+	f.Add([]byte(`{"id":"a","entities":[{"id":"e1","text":"\u00e9","type":"t","span":[1,2]}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		same(t, bytes.TrimSpace(b), nil)
+	})
+}
+
+func BenchmarkDecode(b *testing.B) {
+	ls := lines(b, 500)
+	o, _ := ontology.Builtin("radiology")
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		l := ls[i%len(ls)]
+		n += len(l)
+		if _, err := Decode(l, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(n / b.N))
+}
+
+func BenchmarkParseGraph(b *testing.B) {
+	ls := lines(b, 500)
+	o, _ := ontology.Builtin("radiology")
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		l := ls[i%len(ls)]
+		n += len(l)
+		if _, err := graph.ParseGraph(l, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(n / b.N))
+}
