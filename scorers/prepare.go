@@ -44,8 +44,8 @@ type prepared struct {
 	// relEnds[k] are the entity positions of Relations[k]'s ends, -1 for
 	// an id that names no entity.
 	relEnds [][2]int32
-	next   []int
-	idx    map[string]int
+	next    []int
+	idx     map[string]int
 }
 
 type edgeT struct {

@@ -63,9 +63,9 @@ func TestDecodeAgrees(t *testing.T) {
 		`{"id":"a","entities":[{"id":"e1","text":"Caf\u00e9 \"x\" \ud83d\ude00","type":"disorder","span":[0,3],"measure":{"values":[1.5,2e1],"unit":"mm"},"weight":0.5,"count":2}],"relations":[]}`,
 		`{"id":"a","entities":null,"relations":null}`,
 		`{"id":"a","entities":[{"id":"e1","text":"x","type":"t","span":null,"measure":null,"assertion":null}]}`,
-		`{"ID":"a","entities":[]}`,                            // case-insensitive key: slow path
-		`{"id":"a","extra":1,"entities":[]}`,                  // unknown field: slow path
-		`{"id":"a","id":"b","entities":[]}`,                   // repeated key: last wins
+		`{"ID":"a","entities":[]}`,           // case-insensitive key: slow path
+		`{"id":"a","extra":1,"entities":[]}`, // unknown field: slow path
+		`{"id":"a","id":"b","entities":[]}`,  // repeated key: last wins
 		`{"id":"a","entities":[{"id":"e1","text":"x","type":"t","span":[1,2,3]}]}`,
 		`{"id":"a","entities":[{"id":"e1","text":"x","type":"t","span":[1]}]}`,
 		`{"id":"a","entities":[{"id":"e1","text":"x","type":"t","count":1.0}]}`,
