@@ -130,6 +130,7 @@ func commands(io *IO) []*cobra.Command {
 		newScoreCmd(io),
 		newExtractCmd(io),
 		newVersionCmd(io),
+		newCompareCmd(io),
 		newMergeCmd(io),
 		newCheckCmd(io),
 		newJudgeCmd(io),

@@ -66,6 +66,7 @@ type scoreOptions struct {
 	shard       shardSpec
 	extractorFlags
 	judge judgeFlags
+	graphModes
 }
 
 func newScoreCmd(sys *IO) *cobra.Command {
@@ -83,6 +84,9 @@ with exit 2 unless --skip-invalid is given, which reports and skips it.`,
   kgeval score --pairs pairs.csv --ref-col report --cand-col generated --format csv --out scores.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.refGraphs != "" || opts.candGraphs != "" || opts.corpus {
+				return opts.graphModes.run(cmd, sys, opts)
+			}
 			if opts.pairs == "" {
 				return inputError("score: --pairs is required")
 			}
@@ -117,6 +121,7 @@ with exit 2 unless --skip-invalid is given, which reports and skips it.`,
 	f.Var(weightsFlag{&opts.weights}, "weights", "weights of overall, e.g. nsc=0.3,ams=0.15,scs=0.3,judge=0.25 (default: docs/metrics.md)")
 	f.BoolVar(&opts.resume, "resume", false, "continue an interrupted run whose --out file was left as FILE.partial")
 	f.Var(&opts.shard, "shard", "score only shard i of n (i/n, 1-based): pair k goes to shard k mod n; combine with kgeval merge")
+	opts.graphModes.bind(cmd)
 	return cmd
 }
 
@@ -212,7 +217,7 @@ func writeRun(ctx context.Context, sys *IO, opts *scoreOptions, cfg *evaluate.Co
 	todo := resumeAfter(opts.shard.filter(pairs.Read(f, in.name, format)), done)
 
 	w, _ := results.NewWriter(sink, opts.format)
-	var sum results.Summary
+	sum := results.Summary{Collect: opts.summary != "" || opts.format == "table"}
 	skipped := 0
 	runErr := cfg.Run(ctx, todo,
 		func(err error) error {
@@ -237,6 +242,9 @@ func writeRun(ctx context.Context, sys *IO, opts *scoreOptions, cfg *evaluate.Co
 		} else {
 			file.Abort()
 		}
+	}
+	if runErr == nil {
+		runErr = writeSummary(opts.summary, &sum)
 	}
 	fmt.Fprintf(sys.Err, "kgeval: scored %d pairs: %d ok, %d error, %d skipped invalid\n", sum.Pairs, sum.OK, sum.Errors, skipped)
 	if sum.JudgeFailed > 0 {
