@@ -12,20 +12,38 @@ type Sentence struct {
 	Section    string // lower-cased heading, "" before any heading
 }
 
-// abbreviations end with a period that does not end a sentence.
+// abbreviations end with a period that does not end a sentence. Each is the
+// lower-cased word before the period, inner periods kept ("e.g", "u.s").
 var abbreviations = map[string]bool{
-	"dr": true, "mr": true, "mrs": true, "ms": true, "vs": true, "approx": true, "e.g": true, "i.e": true,
-	"fig": true, "st": true, "inc": true, "ltd": true, "co": true, "corp": true, "jr": true,
-	"sr": true, "etc": true, "cf": true, "al": true, "u.s": true, "n.a": true, "llc": true,
+	// General and scientific writing.
+	"dr": true, "mr": true, "mrs": true, "ms": true, "prof": true, "vs": true, "approx": true, "e.g": true,
+	"i.e": true, "fig": true, "figs": true, "st": true, "jr": true, "sr": true, "etc": true, "cf": true,
+	"al": true, "incl": true, "esp": true, "a.m": true, "p.m": true,
+	// Legal writing.
+	"inc": true, "ltd": true, "co": true, "corp": true, "u.s": true, "n.a": true, "llc": true,
+	// Radiology shorthand: "PA and lat. views", "ant. and post. segments".
+	"lat": true, "ant": true, "pt": true, "pts": true, "y.o": true, "yo": true, "hx": true, "sx": true,
+	"eval": true, "w/o": true,
 }
 
 // Sentences splits text into sentences, recognizing section headings
-// ("FINDINGS:", "Impression:") as known by the ontology, numbered list items
-// ("1. ..."), decimals ("1.5 cm") and abbreviations with periods ("vs.").
+// ("FINDINGS:", "Impression:", or a heading alone on its line) as known by
+// the ontology, numbered list items ("1. ...", "2) ..."), bullets at the
+// start of a line, decimals ("1.5 cm") and abbreviations with periods
+// ("vs.", "e.g."). A blank line ends a sentence; a single line break does
+// not, unless a list item, bullet or heading starts the next line.
 func Sentences(text string, headings []string) []Sentence {
 	var out []Sentence
 	section := ""
 	start := 0
+	inList := false       // a numbered item has been seen in this section
+	var initial [256]bool // first letters of the headings, either case
+	for _, h := range headings {
+		if h != "" {
+			initial[h[0]] = true
+			initial[strings.ToUpper(h[:1])[0]] = true
+		}
+	}
 	emit := func(end int) {
 		s, e := trimSpan(text, start, end)
 		if e > s {
@@ -34,28 +52,57 @@ func Sentences(text string, headings []string) []Sentence {
 		start = end
 	}
 	for i := 0; i < len(text); {
-		// A heading at the start of a sentence: words then a colon.
 		if isSentenceStart(text, start, i) {
-			if h, n := matchHeading(text[i:], headings); n > 0 {
+			// A heading at the start of a sentence: its words then a colon,
+			// or its words alone on their line.
+			if h, n := matchHeadingIf(initial[text[i]], text, i, headings, true); n > 0 {
 				emit(i)
-				section = h
+				section, inList = h, false
 				i += n
 				start = i
 				continue
 			}
-			// A list marker "1." or "2)" is not a sentence end.
+			// A list marker "1." or "2)" or a bullet is not a sentence end
+			// and not part of the sentence.
 			if n := listMarker(text[i:]); n > 0 {
 				i += n
+				start = i
+				inList = true
+				continue
+			}
+		} else if text[i] >= 'A' && text[i] <= 'Z' && initial[text[i]] && i > 0 && text[i-1] == ' ' {
+			// A capitalized heading with a colon inside a run-on line:
+			// "... no effusion Impression: ...".
+			if h, n := matchHeading(text, i, headings, false); n > 0 {
+				emit(i)
+				section, inList = h, false
+				i += n
+				start = i
 				continue
 			}
 		}
 		c := text[i]
 		switch {
-		case c == '\n' && i+1 < len(text) && text[i+1] == '\n':
-			emit(i + 1)
+		case c == '\n':
+			if i+1 < len(text) && text[i+1] == '\n' || startsItem(text, i+1, headings) {
+				emit(i + 1)
+			}
 		case c == '.' || c == '!' || c == '?':
 			if c == '.' && !periodEndsSentence(text, i) {
 				break
+			}
+			// In a numbered list, "... effusion 2. No pneumothorax" starts
+			// item 2 at its number.
+			if c == '.' && inList {
+				if k := itemNumberBefore(text, start, i); k > 0 {
+					emit(k)
+					i = k
+					continue
+				}
+			}
+			// Keep runs of periods ("effusion..") in one sentence end.
+			for i+1 < len(text) && (text[i+1] == '.' || text[i+1] == '!' || text[i+1] == '?') {
+				i++
 			}
 			emit(i + 1)
 		}
@@ -63,6 +110,40 @@ func Sentences(text string, headings []string) []Sentence {
 	}
 	emit(len(text))
 	return out
+}
+
+// itemNumberBefore returns the offset of a one- or two-digit number that
+// directly precedes the period at i after a space, inside the sentence
+// that starts at start, or 0.
+func itemNumberBefore(text string, start, i int) int {
+	k := i
+	for k > start && isDigit(text[k-1]) && i-k < 2 {
+		k--
+	}
+	if k == i || k-1 <= start || text[k-1] != ' ' || k > start && isDigit(text[k-1]) {
+		return 0
+	}
+	if i+1 < len(text) && text[i+1] != ' ' {
+		return 0
+	}
+	return k
+}
+
+// startsItem reports whether the line starting at i (after spaces) opens a
+// list item, a bullet or a heading: a single line break before it ends the
+// sentence.
+func startsItem(text string, i int, headings []string) bool {
+	for i < len(text) && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r') {
+		i++
+	}
+	if i >= len(text) {
+		return false
+	}
+	if listMarker(text[i:]) > 0 {
+		return true
+	}
+	_, n := matchHeading(text, i, headings, true)
+	return n > 0
 }
 
 func trimSpan(text string, s, e int) (int, int) {
@@ -87,23 +168,63 @@ func isSentenceStart(text string, start, i int) bool {
 	return i < len(text) && !isSpace(text[i])
 }
 
-func matchHeading(s string, headings []string) (string, int) {
+// matchHeading matches a known heading at text[i:]: its words (any case)
+// followed by a colon, or, when alone is set, followed by the end of the
+// line. It returns the lower-cased heading and the length consumed.
+func matchHeading(text string, i int, headings []string, alone bool) (string, int) {
+	s := text[i:]
 	for _, h := range headings {
-		if len(s) > len(h) && strings.EqualFold(s[:len(h)], h) {
-			rest := s[len(h):]
-			j := 0
-			for j < len(rest) && rest[j] == ' ' {
-				j++
-			}
-			if j < len(rest) && rest[j] == ':' {
-				return strings.ToLower(h), len(h) + j + 1
-			}
+		if len(s) < len(h) || !strings.EqualFold(s[:len(h)], h) {
+			continue
+		}
+		rest := s[len(h):]
+		j := 0
+		for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t') {
+			j++
+		}
+		switch {
+		case j < len(rest) && rest[j] == ':':
+			return strings.ToLower(h), len(h) + j + 1
+		case alone && (j == len(rest) || rest[j] == '\n' || rest[j] == '\r') && lineStart(text, i):
+			return strings.ToLower(h), len(h) + j
 		}
 	}
 	return "", 0
 }
 
+// matchHeadingIf is matchHeading when ok, else no match: the caller's
+// cheap test (the first letter of a heading) spares the comparisons.
+func matchHeadingIf(ok bool, text string, i int, headings []string, alone bool) (string, int) {
+	if !ok {
+		return "", 0
+	}
+	return matchHeading(text, i, headings, alone)
+}
+
+// lineStart reports whether only spaces precede i on its line.
+func lineStart(text string, i int) bool {
+	for k := i - 1; k >= 0; k-- {
+		switch text[k] {
+		case '\n':
+			return true
+		case ' ', '\t', '\r':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// listMarker returns the length of a list marker at the start of s: one to
+// three digits then "." or ")" then a space ("1. ", "12) "), or a bullet
+// ("- ", "* ", "• ").
 func listMarker(s string) int {
+	if strings.HasPrefix(s, "• ") {
+		return len("• ")
+	}
+	if len(s) >= 2 && (s[0] == '-' || s[0] == '*') && s[1] == ' ' {
+		return 2
+	}
 	j := 0
 	for j < len(s) && j < 3 && s[j] >= '0' && s[j] <= '9' {
 		j++
@@ -111,21 +232,26 @@ func listMarker(s string) int {
 	if j == 0 || j >= len(s) || (s[j] != '.' && s[j] != ')') {
 		return 0
 	}
-	if j+1 < len(s) && !isSpace(s[j+1]) {
+	// "2.," as in "2., Mild ..." is a marker too.
+	k := j + 1
+	if k < len(s) && s[k] == ',' {
+		k++
+	}
+	if k < len(s) && !isSpace(s[k]) {
 		return 0
 	}
-	return j + 1
+	return k
 }
 
 // periodEndsSentence decides whether the period at i ends a sentence.
 func periodEndsSentence(text string, i int) bool {
-	// Decimal: digit.digit
-	if i > 0 && i+1 < len(text) && isDigit(text[i-1]) && isDigit(text[i+1]) {
+	// Decimal: digit.digit ("1.5"), and ".5" after a space.
+	if i+1 < len(text) && isDigit(text[i+1]) && (i == 0 || isDigit(text[i-1]) || text[i-1] == ' ') {
 		return false
 	}
 	// Abbreviation: the word before the period.
 	j := i
-	for j > 0 && (isLetter(text[j-1]) || text[j-1] == '.') {
+	for j > 0 && (isLetter(text[j-1]) || text[j-1] == '.' || text[j-1] == '/') {
 		j--
 	}
 	word := strings.ToLower(text[j:i])
@@ -137,7 +263,7 @@ func periodEndsSentence(text string, i int) bool {
 		return false
 	}
 	// A period not followed by space or end (e.g. "e.g", "U.S.A") continues.
-	if i+1 < len(text) && !isSpace(text[i+1]) && text[i+1] != '"' && text[i+1] != ')' {
+	if i+1 < len(text) && !isSpace(text[i+1]) && text[i+1] != '"' && text[i+1] != ')' && text[i+1] != '.' {
 		return false
 	}
 	return true
@@ -154,9 +280,14 @@ type token struct {
 
 // tokenize splits text[start:end] into lower-cased word tokens (letters,
 // digits, and inner hyphens, apostrophes, slashes and periods of decimals)
-// and single punctuation tokens for , ; : ( ).
+// and single punctuation tokens for , ; : ( ) and >; the sign × becomes
+// the token "x".
 func tokenize(text string, start, end int) []token {
-	var toks []token
+	return tokenizeInto(nil, text, start, end)
+}
+
+// tokenizeInto is tokenize appending to toks.
+func tokenizeInto(toks []token, text string, start, end int) []token {
 	i := start
 	for i < end {
 		r, size := utf8.DecodeRuneInString(text[i:end])
@@ -184,8 +315,12 @@ func tokenize(text string, start, end int) []token {
 			}
 			toks = append(toks, token{text: strings.ToLower(text[i:j]), start: i, end: j})
 			i = j
-		case r == ',' || r == ';' || r == ':' || r == '(' || r == ')':
+		case r == ',' || r == ';' || r == ':' || r == '(' || r == ')' || r == '>':
 			toks = append(toks, token{text: string(r), start: i, end: i + size})
+			i += size
+		case r == '×':
+			// The multiplication sign of "1.5 × 2.0 cm" reads as "x".
+			toks = append(toks, token{text: "x", start: i, end: i + size})
 			i += size
 		default:
 			i += size
