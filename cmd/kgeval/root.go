@@ -135,5 +135,6 @@ func commands(io *IO) []*cobra.Command {
 		newCheckCmd(io),
 		newJudgeCmd(io),
 		newMetaCmd(io),
+		newOntologyCmd(io),
 	}
 }
