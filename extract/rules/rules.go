@@ -34,6 +34,9 @@ type Extractor struct {
 	headings     []string
 	skip         map[string]bool
 	measures     bool // the ontology has a size type
+
+	// legal holds the legal recognizers (legal.go); nil without legal types.
+	legal *legal
 }
 
 var _ extract.Extractor = (*Extractor)(nil)
@@ -111,6 +114,7 @@ func New(o *ontology.Ontology) *Extractor {
 		x.skip[strings.ToLower(s)] = true
 	}
 	x.measures = o.HasEntityType("size")
+	x.legal = x.legalRecognizers()
 	return x
 }
 
@@ -142,8 +146,8 @@ func (x *Extractor) Extract(ctx context.Context, doc extract.Document) (*graph.G
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if l := x.legalRecognizers(); l != nil {
-		return l.extract(ctx, doc) // contracts: legal.go
+	if x.legal != nil {
+		return x.legal.extract(ctx, doc) // contracts: legal.go
 	}
 	b := newBuilder(doc)
 	var s sentence
