@@ -244,7 +244,7 @@ func testRoundTrip(t *testing.T, s graph.Store) {
 func testListOrder(t *testing.T, s graph.Store) {
 	run := RunID(t)
 	cleanup(t, s, run)
-	ids := []string{"b", "a10", "a2", "A", "é", "z", "0"}
+	ids := []string{"b", "a10", "a2", "A", "é", "z", "0", "\U0001F637", "\uFF5E", "a"}
 	var gs []*graph.Graph
 	for _, id := range ids {
 		gs = append(gs, Report(id))
@@ -257,8 +257,10 @@ func testListOrder(t *testing.T, s graph.Store) {
 	for _, g := range got {
 		gotIDs = append(gotIDs, g.ID)
 	}
-	// Byte order of the ids, as sort.Strings gives.
-	want := []string{"0", "A", "a10", "a2", "b", "z", "é"}
+	// Byte order of the ids, as sort.Strings gives: by code point, so a
+	// character outside the BMP sorts after U+FF5E (UTF-16 order would
+	// put it first).
+	want := []string{"0", "A", "a", "a10", "a2", "b", "z", "é", "\uFF5E", "\U0001F637"}
 	if !reflect.DeepEqual(gotIDs, want) {
 		t.Errorf("list order %q, want %q", gotIDs, want)
 	}
