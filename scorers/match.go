@@ -227,8 +227,8 @@ func sparsePairs(r, c *prepared, opt Options) []simPair {
 	for j := range c.nodes {
 		v := &c.nodes[j]
 		byKey[v.Key] = append(byKey[v.Key], j)
-		if v.parent != "" {
-			byParent[v.parent] = append(byParent[v.parent], j)
+		if pk := v.parentKey(opt); pk != "" {
+			byParent[pk] = append(byParent[pk], j)
 		}
 		for _, t := range v.tokens {
 			byToken[t] = append(byToken[t], j)
@@ -250,8 +250,8 @@ func sparsePairs(r, c *prepared, opt Options) []simPair {
 		}
 		add(byKey[u.Key])
 		add(byParent[u.Key])
-		if u.parent != "" {
-			add(byKey[u.parent])
+		if pk := u.parentKey(opt); pk != "" {
+			add(byKey[pk])
 		}
 		for _, t := range u.tokens {
 			add(byToken[t])

@@ -414,3 +414,30 @@ func TestGreedyMatchesNaiveGreedy(t *testing.T) {
 		}
 	}
 }
+
+// TestRadGraphHashCollisions forces every tuple to the same hash: the
+// rewards must still be exact, since tuples are compared in full within a
+// run of equal hashes.
+func TestRadGraphHashCollisions(t *testing.T) {
+	o := radiology(t)
+	gen := scorerstest.New(o, 5)
+	for trial := 0; trial < 200; trial++ {
+		ref, cand := gen.Pair("p")
+		h, r := graph.ToRadGraph(cand, o.IsAnatomy), graph.ToRadGraph(ref, o.IsAnatomy)
+		if len(h.Entities) == 0 || len(r.Entities) == 0 {
+			continue
+		}
+		var v [2]rgView
+		v[0].fromAnnotation(h)
+		v[1].fromAnnotation(r)
+		for i := range v {
+			clear(v[i].entH)
+			clear(v[i].relH)
+		}
+		var keys [2]rgLevels
+		got, want := rewards(&v, &keys), naiveRadGraph(h, r)
+		if !near(got.Simple, want.Simple) || !near(got.Partial, want.Partial) || !near(got.Complete, want.Complete) {
+			t.Fatalf("trial %d: %+v with colliding hashes, want %+v", trial, got, want)
+		}
+	}
+}

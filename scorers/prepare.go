@@ -15,6 +15,19 @@ type node struct {
 	*graph.Entity
 	tokens []string // distinct tokens of the normalized text, in text order
 	parent string   // the ontology parent of Key, "" when none
+	looked bool     // parent has been looked up
+}
+
+// parentKey is the ontology parent of the node's key, looked up once and
+// only for nodes that need it.
+func (n *node) parentKey(opt Options) string {
+	if !n.looked {
+		n.looked = true
+		if opt.Ontology != nil {
+			n.parent = opt.Ontology.Parent(n.Key)
+		}
+	}
+	return n.parent
 }
 
 // arc is one distinct typed edge as seen from one of its ends: the node
@@ -89,10 +102,7 @@ func (p *prepared) init(g *graph.Graph, opt Options) {
 			start = p.tokEnd[i-1]
 		}
 		n.tokens = p.tokBuf[start:p.tokEnd[i]:p.tokEnd[i]]
-		n.parent = ""
-		if opt.Ontology != nil {
-			n.parent = opt.Ontology.Parent(e.Key)
-		}
+		n.parent, n.looked = "", false
 	}
 	p.nEdges = 0
 	p.outStart, p.inStart, p.outList, p.inList = p.outStart[:0], p.inStart[:0], p.outList[:0], p.inList[:0]
@@ -225,7 +235,7 @@ type workspace struct {
 	ams     amsScratch
 	candSim []float64
 	rg      [2]rgView
-	keys    [2][]keyed
+	keys    [2]rgLevels
 }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}

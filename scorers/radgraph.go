@@ -2,8 +2,8 @@ package scorers
 
 import (
 	"cmp"
+	"hash/maphash"
 	"slices"
-	"strings"
 
 	"github.com/kgeval/kgeval/graph"
 )
@@ -29,8 +29,8 @@ type RadGraphRewards struct {
 //     relation.
 //
 // As in the reference implementation, only the relation tuples of the
-// complete level are lower-cased: "Effusion" and "effusion" are different
-// entities at the simple and partial levels.
+// complete level are lower-cased (as Python's str.lower does): "Effusion"
+// and "effusion" are different entities at the simple and partial levels.
 func RadGraphF1(hyp, ref *graph.RadGraph) RadGraphRewards {
 	if len(hyp.Entities) == 0 || len(ref.Entities) == 0 {
 		return RadGraphRewards{}
@@ -38,13 +38,13 @@ func RadGraphF1(hyp, ref *graph.RadGraph) RadGraphRewards {
 	var v [2]rgView
 	v[0].fromAnnotation(hyp)
 	v[1].fromAnnotation(ref)
-	var keys [2][]keyed
+	var keys [2]rgLevels
 	return rewards(&v, &keys)
 }
 
 // radgraphOf computes the rewards of two prepared graphs through the label
 // mapping of graph.ToRadGraph without building the annotations.
-func radgraphOf(hyp, ref *prepared, isAnatomy func(string) bool, v *[2]rgView, keys *[2][]keyed) RadGraphRewards {
+func radgraphOf(hyp, ref *prepared, isAnatomy func(string) bool, v *[2]rgView, keys *[2]rgLevels) RadGraphRewards {
 	if len(hyp.nodes) == 0 || len(ref.nodes) == 0 {
 		return RadGraphRewards{}
 	}
@@ -135,25 +135,26 @@ func (v *rgView) lowerRelated() {
 	for _, r := range v.rels {
 		for _, i := range [2]int32{r.s, r.t} {
 			if v.lower[i] == "" {
-				v.lower[i] = strings.ToLower(v.tokens[i])
+				v.lower[i] = pyLower(v.tokens[i])
 			}
 		}
 	}
 	v.entH = grow(v.entH, len(v.tokens))
 	for i := range v.tokens {
-		v.entH[i] = fnv(fnv(fnvOffset, v.tokens[i]), v.label[i])
+		v.entH[i] = mix(mix(0, v.tokens[i]), v.label[i])
 	}
 	v.relH = grow(v.relH, len(v.rels))
 	for k := range v.rels {
 		r := &v.rels[k]
-		v.relH[k] = fnv(fnv(fnv(fnv(fnvOffset, v.lower[r.s]), v.label[r.s]), r.typ), v.lower[r.t])
+		v.relH[k] = mix(mix(mix(mix(1, v.lower[r.s]), v.label[r.s]), r.typ), v.lower[r.t])
 	}
 }
 
 // A keyed is one tuple of a reward level by reference into its view:
 // kind 0 is entity i's (tokens, label), 1 is (tokens, label, true), 2 is
 // relation i's (lower(tokens), label, type, lower(target tokens)). h is a
-// hash of the tuple's values; sorting these small pointer-free records
+// hash of the tuple's values (the kind left out: tuples that differ only in
+// kind are told apart in full); sorting these small pointer-free records
 // is cheaper than sorting the tuples.
 type keyed struct {
 	h    uint64
@@ -161,28 +162,81 @@ type keyed struct {
 	i    int32
 }
 
-const (
-	fnvOffset = 14695981039346656037
-	fnvPrime  = 1099511628211
-)
+// tupleSeed seeds the tuple hashes. The hashes only group tuples for
+// comparison (equal tuples hash alike; colliding ones are told apart in
+// full), so a seed that differs from process to process changes nothing.
+var tupleSeed = maphash.MakeSeed()
 
-// fnv adds s and an end byte that cannot occur in UTF-8 text to the FNV-1a
-// hash h, so that different splits of the same bytes hash differently.
-func fnv(h uint64, s string) uint64 {
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint64(s[i])) * fnvPrime
-	}
-	return (h ^ 0xff) * fnvPrime
+// mix adds the hash of s to h.
+func mix(h uint64, s string) uint64 {
+	return (h^maphash.String(tupleSeed, s))*0x9e3779b97f4a7c15 + 0x632be59bd9b4e019
 }
 
-func (v *rgView) key(kind uint8, i int32) keyed {
-	var h uint64
-	if kind == 2 {
-		h = v.relH[i]
-	} else {
-		h = v.entH[i]
+// levels lists the tuples of the three reward levels of v, each sorted by
+// hash. Entity tuples hash alike at the simple and partial levels (their
+// kind, compared in full within a run of equal hashes, tells them apart),
+// so one sort of the entities serves both, and the complete level merges
+// the unrelated entities with the sorted relations.
+func (v *rgView) levels(buf *rgLevels) {
+	ent := buf.simple[:0]
+	for i := range v.tokens {
+		ent = append(ent, keyed{v.entH[i], 0, int32(i)})
 	}
-	return keyed{(h ^ uint64(kind)) * fnvPrime, kind, i}
+	sortKeyed(ent)
+	buf.simple = ent
+	partial := buf.partial[:0]
+	for _, k := range ent {
+		if v.hasRel[k.i] {
+			k.kind = 1
+		}
+		partial = append(partial, k)
+	}
+	buf.partial = partial
+	rels := buf.rels[:0]
+	for k := range v.rels {
+		rels = append(rels, keyed{v.relH[k], 2, int32(k)})
+	}
+	sortKeyed(rels)
+	buf.rels = rels
+	complete := buf.complete[:0]
+	r := 0
+	for _, k := range ent {
+		if v.hasRel[k.i] {
+			continue
+		}
+		for r < len(rels) && rels[r].h < k.h {
+			complete = append(complete, rels[r])
+			r++
+		}
+		complete = append(complete, k)
+	}
+	buf.complete = append(complete, rels[r:]...)
+}
+
+// rgLevels holds the sorted tuples of one side's three levels.
+type rgLevels struct{ simple, partial, complete, rels []keyed }
+
+// sortKeyed sorts by hash: insertion sort for the usual few dozen tuples.
+func sortKeyed(ks []keyed) {
+	if len(ks) > 64 {
+		slices.SortFunc(ks, func(a, b keyed) int { return cmp.Compare(a.h, b.h) })
+		return
+	}
+	for i := 1; i < len(ks); i++ {
+		for j := i; j > 0 && ks[j].h < ks[j-1].h; j-- {
+			ks[j], ks[j-1] = ks[j-1], ks[j]
+		}
+	}
+}
+
+func rewards(v *[2]rgView, keys *[2]rgLevels) RadGraphRewards {
+	v[0].levels(&keys[0])
+	v[1].levels(&keys[1])
+	return RadGraphRewards{
+		Simple:   setF1(&v[0], keys[0].simple, &v[1], keys[1].simple),
+		Partial:  setF1(&v[0], keys[0].partial, &v[1], keys[1].partial),
+		Complete: setF1(&v[0], keys[0].complete, &v[1], keys[1].complete),
+	}
 }
 
 // equal compares tuple x of view a with tuple y of view b by value.
@@ -195,40 +249,6 @@ func equal(a *rgView, x keyed, b *rgView, y keyed) bool {
 		return r.typ == s.typ && a.label[r.s] == b.label[s.s] && a.lower[r.s] == b.lower[s.s] && a.lower[r.t] == b.lower[s.t]
 	}
 	return a.label[x.i] == b.label[y.i] && a.tokens[x.i] == b.tokens[y.i]
-}
-
-// level lists the tuples of one reward level (0 simple, 1 partial, 2
-// complete) of v into buf.
-func (v *rgView) level(level int, buf []keyed) []keyed {
-	buf = buf[:0]
-	for i := range v.tokens {
-		kind := uint8(0)
-		if v.hasRel[i] {
-			switch level {
-			case 1:
-				kind = 1
-			case 2:
-				continue // its relation tuples stand for it
-			}
-		}
-		buf = append(buf, v.key(kind, int32(i)))
-	}
-	if level == 2 {
-		for k := range v.rels {
-			buf = append(buf, v.key(2, int32(k)))
-		}
-	}
-	return buf
-}
-
-func rewards(v *[2]rgView, keys *[2][]keyed) RadGraphRewards {
-	var out [3]float64
-	for level := range out {
-		keys[0] = v[0].level(level, keys[0])
-		keys[1] = v[1].level(level, keys[1])
-		out[level] = setF1(&v[0], keys[0], &v[1], keys[1])
-	}
-	return RadGraphRewards{Simple: out[0], Partial: out[1], Complete: out[2]}
 }
 
 // setF1 is the F1 of two tuple lists taken as sets. Tuples are grouped by
@@ -272,18 +292,9 @@ func setF1(hv *rgView, h []keyed, rv *rgView, r []keyed) float64 {
 	return f1(p, rec)
 }
 
-// distinct sorts ks by hash and removes tuples equal by value to an
-// earlier one, in place.
+// distinct removes from ks (sorted by hash) the tuples equal by value to
+// an earlier one, in place.
 func distinct(v *rgView, ks []keyed) []keyed {
-	slices.SortFunc(ks, func(a, b keyed) int {
-		if c := cmp.Compare(a.h, b.h); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.kind, b.kind); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.i, b.i)
-	})
 	n := 0
 	for k := range ks {
 		dup := false

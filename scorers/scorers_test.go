@@ -260,3 +260,22 @@ func TestOverall(t *testing.T) {
 		t.Error("an unknown component must be rejected")
 	}
 }
+
+// TestPyLower checks the lower-casing of RadGraph relation tuples against
+// values printed by Python 3's str.lower.
+func TestPyLower(t *testing.T) {
+	for in, want := range map[string]string{
+		"Pleural Effusion": "pleural effusion",
+		"İzmir":            "i\u0307zmir",
+		"ΟΔΟΣ":             "οδος",
+		"ΟΔΟΣ ΟΔΟΣ.":       "οδος οδος.",
+		"ΣΑ":               "σα",
+		"Σ":                "σ",
+		"AΣ'":              "aς'",
+		"Élan ÖSTRA":       "élan östra",
+	} {
+		if got := pyLower(in); got != want {
+			t.Errorf("pyLower(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -119,7 +119,7 @@ func similarity(u, v *node, opt Options) float64 {
 			base = j
 		}
 		// A concept and its more general parent earn at least ParentCredit.
-		if base < ParentCredit && (u.parent != "" && u.parent == v.Key || v.parent != "" && v.parent == u.Key) {
+		if base < ParentCredit && opt.Ontology != nil && (isParent(u, v, opt) || isParent(v, u, opt)) {
 			base = ParentCredit
 		}
 	}
@@ -127,6 +127,12 @@ func similarity(u, v *node, opt Options) float64 {
 		return 0
 	}
 	return base * AssertionFactor(u.Assertion, v.Assertion) * MeasureFactor(u.Measure, v.Measure)
+}
+
+// isParent reports whether v's key is the ontology parent of u's.
+func isParent(u, v *node, opt Options) bool {
+	p := u.parentKey(opt)
+	return p != "" && p == v.Key
 }
 
 // Similarity is s(u, v) for two entities, as used by the matching.
