@@ -136,5 +136,6 @@ func commands(io *IO) []*cobra.Command {
 		newJudgeCmd(io),
 		newMetaCmd(io),
 		newOntologyCmd(io),
+		newDiffCmd(io),
 	}
 }

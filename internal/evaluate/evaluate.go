@@ -67,8 +67,10 @@ func (c *Config) Pair(ctx context.Context, p pairs.Pair) *results.Record {
 		}
 	}
 	s := scorers.Compare(ref, cand, c.Scoring)
+	diff := scorers.ComputeDiff(ref, cand, c.Scoring)
+	rec.Diff = results.CompactDiff(diff)
 	if c.Judge != nil {
-		rec.Judge = c.judge(ctx, p, ref, cand, &s)
+		rec.Judge = c.judge(ctx, p, ref, cand, diff, &s)
 	}
 	w := c.Weights
 	if w == nil {
@@ -83,9 +85,9 @@ func (c *Config) Pair(ctx context.Context, p pairs.Pair) *results.Record {
 // judge runs the judge on a scored pair and sets s.Judge from its
 // verdict. A failure is returned in the record's judge object, with the
 // judge's raw reply when it has one, and s.Judge stays nil.
-func (c *Config) judge(ctx context.Context, p pairs.Pair, ref, cand *graph.Graph, s *scorers.Scores) *results.Judge {
+func (c *Config) judge(ctx context.Context, p pairs.Pair, ref, cand *graph.Graph, diff *scorers.Diff, s *scorers.Scores) *results.Judge {
 	in := &judge.Input{ID: p.ID, Reference: p.Reference, Candidate: p.Candidate, Context: p.Context,
-		RefGraph: ref, CandGraph: cand, Diff: scorers.ComputeDiff(ref, cand, c.Scoring)}
+		RefGraph: ref, CandGraph: cand, Diff: diff}
 	v, err := c.Judge.Grade(ctx, in)
 	if err != nil {
 		j := &results.Judge{Error: err.Error()}

@@ -38,6 +38,9 @@ type Record struct {
 	// Types breaks node coverage down by entity type (anatomy, disorder,
 	// device, ...), when the scorer provided it.
 	Types map[string]scorers.TypeStats `json:"types,omitempty"`
+	// Diff is what the candidate missed, invented and changed (see Diff),
+	// for the report and the viewer.
+	Diff *Diff `json:"diff,omitempty"`
 }
 
 // Judge is the rubric judge's outcome for one pair. Score is the rubric
