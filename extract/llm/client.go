@@ -344,6 +344,9 @@ func (x *Extractor) classify(ctx, actx context.Context, err error, info *callInf
 		f.retry = true
 		f.hasWait = false
 		return f
+	case (status == http.StatusBadRequest || status == http.StatusUnprocessableEntity || status == http.StatusInternalServerError) && formatRejected(msg):
+		// llama-cpp-python answers an unknown response_format with a 500.
+		f.downgrade = true
 	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
 		f.retry = true
 	case status >= 500 || status == http.StatusRequestTimeout || status == http.StatusConflict:
@@ -357,8 +360,6 @@ func (x *Extractor) classify(ctx, actx context.Context, err error, info *callInf
 		f.fatal = true
 		f.err = fmt.Errorf("%w: HTTP 404 from %s (model %q): %s; check --base-url (it usually ends in /v1) and --model", ErrService, x.cfg.baseURL(), x.cfg.Model, msg)
 		return f
-	case (status == http.StatusBadRequest || status == http.StatusUnprocessableEntity) && formatRejected(msg):
-		f.downgrade = true
 	case strings.Contains(strings.ToLower(msg), "context") && (strings.Contains(strings.ToLower(msg), "length") || strings.Contains(strings.ToLower(msg), "window") || strings.Contains(strings.ToLower(msg), "exceed")):
 		f.err = fmt.Errorf("the request does not fit the model's context (HTTP %d): %s; lower --chunk-chars", status, msg)
 		return f

@@ -165,7 +165,7 @@ func New(o *ontology.Ontology, cfg Config) (*Extractor, error) {
 	}
 	x := &Extractor{cfg: cfg, ont: o, val: newValidator(o), headings: o.Rules["sections"]}
 	x.system = systemPrompt(o)
-	x.examples = examplesFor(o)
+	x.examples = examplesFor(o, x.val)
 	x.schema = replySchema(o)
 	x.sem = make(chan struct{}, cfg.concurrency())
 	x.limit = newLimiter(cfg.RPM)

@@ -207,17 +207,17 @@ var builtinExamples = map[string][]example{
 
 // examplesFor returns the worked examples for o: the built-in ones that are
 // valid under it, or, when none is, one generated from its lexicon.
-func examplesFor(o *ontology.Ontology) []example {
+func examplesFor(o *ontology.Ontology, v *validator) []example {
 	var out []example
 	for _, ex := range builtinExamples[o.Name] {
-		if exampleValid(o, ex) {
+		if exampleValid(v, ex) {
 			out = append(out, ex)
 		}
 	}
 	if len(out) > 0 {
 		return out
 	}
-	if ex, ok := generatedExample(o); ok {
+	if ex, ok := generatedExample(o, v); ok {
 		return []example{ex}
 	}
 	return nil
@@ -225,9 +225,8 @@ func examplesFor(o *ontology.Ontology) []example {
 
 // exampleValid reports whether an example reply passes validation under o
 // without a single repair or drop.
-func exampleValid(o *ontology.Ontology, ex example) bool {
+func exampleValid(v *validator, ex example) bool {
 	raw, _ := json.Marshal(ex.Reply)
-	v := newValidator(o)
 	res := v.interpret(string(raw), ex.Text, 0)
 	return res.err == nil && len(res.drops) == 0 && len(res.repairs) == 0
 }
@@ -235,7 +234,7 @@ func exampleValid(o *ontology.Ontology, ex example) bool {
 // generatedExample builds a small example from the lexicon: two terms
 // joined by the first relation type whose ends both have a term, and a
 // third term stated absent. It shows the format, not the domain.
-func generatedExample(o *ontology.Ontology) (example, bool) {
+func generatedExample(o *ontology.Ontology, v *validator) (example, bool) {
 	term := func(typ string, not ...string) string {
 		for _, c := range o.Lexicon {
 			if c.Type != typ || len(c.Terms) == 0 {
@@ -272,7 +271,7 @@ func generatedExample(o *ontology.Ontology) (example, bool) {
 					g.Entities = append(g.Entities, ent("e3", c, from, "absent"))
 				}
 				ex := example{Text: text, Reply: g}
-				if exampleValid(o, ex) {
+				if exampleValid(v, ex) {
 					return ex, true
 				}
 			}
@@ -282,7 +281,7 @@ func generatedExample(o *ontology.Ontology) (example, bool) {
 	for _, t := range o.EntityTypes {
 		if a := term(t.Name); a != "" {
 			ex := example{Text: a + ".", Reply: replyGraph{Entities: []replyEntity{ent("e1", a, t.Name, "present")}, Relations: []replyRelation{}}}
-			if exampleValid(o, ex) {
+			if exampleValid(v, ex) {
 				return ex, true
 			}
 		}

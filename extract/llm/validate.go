@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/kgeval/kgeval/graph"
@@ -70,18 +69,18 @@ type validator struct {
 	o           *ontology.Ontology
 	entityTypes map[string]string // normalized name → type
 	relTypes    map[string]string
-	terms       map[string]string // normalized lexicon term → concept key
-	typeTerms   map[string][]lexTerm
+	// terms maps an entity type and a lexicon term's words (as
+	// graph.NormalizeKey writes them) to the concept key.
+	terms map[termKey]string
+	// longest is the most words of any lexicon term.
+	longest int
 }
 
-type lexTerm struct {
-	norm string // space-joined lower-case words
-	key  string
-}
+type termKey struct{ typ, words string }
 
 func newValidator(o *ontology.Ontology) *validator {
 	v := &validator{o: o, entityTypes: map[string]string{}, relTypes: map[string]string{},
-		terms: map[string]string{}, typeTerms: map[string][]lexTerm{}}
+		terms: map[termKey]string{}}
 	for _, t := range o.EntityTypes {
 		v.entityTypes[normName(t.Name)] = t.Name
 		if t.RadGraph == "ANAT-DP" {
@@ -113,15 +112,13 @@ func newValidator(o *ontology.Ontology) *validator {
 	}
 	for _, c := range o.Lexicon {
 		for _, term := range c.Terms {
-			norm := normText(term)
-			if _, dup := v.terms[norm+"\x00"+c.Type]; !dup {
-				v.terms[norm+"\x00"+c.Type] = c.Key
-				v.typeTerms[c.Type] = append(v.typeTerms[c.Type], lexTerm{norm, c.Key})
+			words := graph.NormalizeKey(term)
+			k := termKey{c.Type, words}
+			if _, dup := v.terms[k]; !dup && words != "" {
+				v.terms[k] = c.Key
+				v.longest = max(v.longest, strings.Count(words, " ")+1)
 			}
 		}
-	}
-	for _, ts := range v.typeTerms {
-		sort.SliceStable(ts, func(i, j int) bool { return len(ts[i].norm) > len(ts[j].norm) })
 	}
 	return v
 }
@@ -168,16 +165,13 @@ func (v *validator) relationType(name string) (string, bool) {
 // whole text, else the longest term of its type inside the text), else a
 // key the model gave, else the normalized text.
 func (v *validator) conceptKey(text, typ, given string) string {
-	norm := normText(text)
-	if k, ok := v.terms[norm+"\x00"+typ]; ok {
-		return k
-	}
-	padded := " " + strings.Join(strings.FieldsFunc(norm, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r > 127)
-	}), " ") + " "
-	for _, t := range v.typeTerms[typ] {
-		if strings.Contains(padded, " "+t.norm+" ") {
-			return t.key
+	words := strings.Fields(graph.NormalizeKey(text))
+	// Longest run of words first, leftmost first among equals.
+	for n := min(len(words), v.longest); n > 0; n-- {
+		for i := 0; i+n <= len(words); i++ {
+			if k, ok := v.terms[termKey{typ, strings.Join(words[i:i+n], " ")}]; ok {
+				return k
+			}
 		}
 	}
 	if given = strings.TrimSpace(given); given != "" {
