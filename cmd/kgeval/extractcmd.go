@@ -9,6 +9,7 @@ import (
 
 	"github.com/kgeval/kgeval/graph"
 	"github.com/kgeval/kgeval/internal/pairs"
+	"github.com/kgeval/kgeval/internal/progress"
 )
 
 type extractOptions struct {
@@ -67,10 +68,13 @@ func runExtract(ctx context.Context, sys *IO, opts *extractOptions) error {
 	}
 	defer in.cleanup()
 	var bad []error
+	valid := 0
 	if err := readAll(in, func(f readFile) {
 		for _, err := range pairs.ReadDocuments(f, in.name) {
 			if err != nil {
 				bad = append(bad, err)
+			} else {
+				valid++
 			}
 		}
 	}); err != nil {
@@ -88,6 +92,9 @@ func runExtract(ctx context.Context, sys *IO, opts *extractOptions) error {
 	}
 	w := bufio.NewWriterSize(out.w, 64<<10)
 	n, failed := 0, 0
+	// A progress bar on a terminal, unless the graphs go to the same
+	// terminal; nothing when standard error is piped.
+	bar := progress.New(sys.Err, sys.ErrTTY && !(sys.OutTTY && opts.out == ""), valid, "docs")
 	err = readAll(in, func(f readFile) {
 		docs := func(yield func(pairs.Document) bool) {
 			for d, derr := range pairs.ReadDocuments(f, in.name) {
@@ -97,6 +104,7 @@ func runExtract(ctx context.Context, sys *IO, opts *extractOptions) error {
 			}
 		}
 		extractOrdered(ctx, x, opts.workers(opts.concurrency, 1), docs, func(d pairs.Document, g *graph.Graph, xerr error) bool {
+			bar.Add(1)
 			if xerr != nil {
 				if ctx.Err() != nil {
 					return false
@@ -114,6 +122,7 @@ func runExtract(ctx context.Context, sys *IO, opts *extractOptions) error {
 			return err == nil
 		})
 	})
+	bar.Finish()
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}

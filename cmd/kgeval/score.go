@@ -14,6 +14,7 @@ import (
 	"github.com/kgeval/kgeval/extract/rules"
 	"github.com/kgeval/kgeval/internal/evaluate"
 	"github.com/kgeval/kgeval/internal/pairs"
+	"github.com/kgeval/kgeval/internal/progress"
 	"github.com/kgeval/kgeval/internal/results"
 	"github.com/kgeval/kgeval/ontology"
 	"github.com/kgeval/kgeval/scorers"
@@ -219,6 +220,13 @@ func writeRun(ctx context.Context, sys *IO, opts *scoreOptions, cfg *evaluate.Co
 	w, _ := results.NewWriter(sink, opts.format)
 	sum := results.Summary{Collect: opts.summary != "" || opts.format == "table"}
 	skipped := 0
+	// A progress bar on a terminal, unless the records go to the same
+	// terminal; nothing when standard error is piped.
+	total := header.Pairs
+	if opts.shard.n > 1 {
+		total = (total - opts.shard.i + opts.shard.n) / opts.shard.n
+	}
+	bar := progress.New(sys.Err, sys.ErrTTY && !(sys.OutTTY && opts.out == ""), total-len(done), "pairs")
 	runErr := cfg.Run(ctx, todo,
 		func(err error) error {
 			var mismatch *resumeMismatch
@@ -231,8 +239,10 @@ func writeRun(ctx context.Context, sys *IO, opts *scoreOptions, cfg *evaluate.Co
 		},
 		func(r *results.Record) error {
 			sum.Add(r)
+			bar.Add(1)
 			return w.Write(r)
 		})
+	bar.Finish()
 	if err := w.Close(&sum); runErr == nil {
 		runErr = err
 	}
