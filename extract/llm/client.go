@@ -197,7 +197,7 @@ type failure struct {
 // complete sends one chat request with retries: exponential backoff with
 // jitter, Retry-After honoured on 429 and 503, a timeout per attempt, and
 // the response format stepped down when the server rejects it.
-func (x *Extractor) complete(ctx context.Context, msgs []openai.ChatCompletionMessage) (*reply, error) {
+func (x *Extractor) complete(ctx context.Context, docID string, msgs []openai.ChatCompletionMessage) (*reply, error) {
 	if err := x.fatalErr(); err != nil {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ func (x *Extractor) complete(ctx context.Context, msgs []openai.ChatCompletionMe
 			d = min(f.wait, x.cfg.maxRetryAfter())
 		}
 		x.stats.retry()
-		x.warn("", fmt.Sprintf("retrying in %s (attempt %d of %d): %v", d.Round(time.Millisecond), attempt+2, x.cfg.retries()+1, f.err))
+		x.warn(docID, fmt.Sprintf("retrying in %s (attempt %d of %d): %v", d.Round(time.Millisecond), attempt+2, x.cfg.retries()+1, f.err))
 		if err := sleep(ctx, d); err != nil {
 			return nil, err
 		}

@@ -197,6 +197,11 @@ func (x *Extractor) Extract(ctx context.Context, doc extract.Document) (*graph.G
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if strings.TrimSpace(doc.Text) == "" {
+		// Nothing to ask about: the empty graph is the answer.
+		x.stats.done(0)
+		return &graph.Graph{ID: doc.ID, Text: doc.Text, Entities: []graph.Entity{}, Relations: []graph.Relation{}}, nil
+	}
 	start := time.Now()
 	chunks := split(doc.Text, x.headings, x.cfg.chunkChars(), x.cfg.chunkChars()/10)
 	parts := make([]*result, len(chunks))
@@ -252,6 +257,7 @@ func (x *Extractor) chunk(ctx context.Context, docID string, c chunk) (*result, 
 		if res.usable() {
 			x.stats.cached()
 			x.report(docID, res)
+			x.val.resolveKeys(res)
 			return res, nil
 		}
 		x.stats.corrupt()
@@ -259,7 +265,7 @@ func (x *Extractor) chunk(ctx context.Context, docID string, c chunk) (*result, 
 	}
 
 	msgs := x.messages(c.Text)
-	first, err := x.ask(ctx, msgs, c)
+	first, err := x.ask(ctx, docID, msgs, c)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +276,7 @@ func (x *Extractor) chunk(ctx context.Context, docID string, c chunk) (*result, 
 			openai.ChatCompletionMessage{Role: openai.ChatMessageRoleAssistant, Content: first.raw},
 			openai.ChatCompletionMessage{Role: openai.ChatMessageRoleUser, Content: reask(reasonsFor(first))},
 		)
-		second, err := x.ask(ctx, follow, c)
+		second, err := x.ask(ctx, docID, follow, c)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, err
@@ -287,6 +293,7 @@ func (x *Extractor) chunk(ctx context.Context, docID string, c chunk) (*result, 
 		return nil, x.replyError(best, nil)
 	}
 	x.report(docID, best)
+	x.val.resolveKeys(best)
 	if err := x.cfg.Cache.Put(key, []byte(x.redact(best.raw))); err != nil {
 		x.warn(docID, fmt.Sprintf("cannot cache the reply: %v", err))
 	}
@@ -295,8 +302,8 @@ func (x *Extractor) chunk(ctx context.Context, docID string, c chunk) (*result, 
 
 // ask sends a request and interprets the reply; a cut-off reply is
 // reported as such.
-func (x *Extractor) ask(ctx context.Context, msgs []openai.ChatCompletionMessage, c chunk) (*result, error) {
-	rep, err := x.complete(ctx, msgs)
+func (x *Extractor) ask(ctx context.Context, docID string, msgs []openai.ChatCompletionMessage, c chunk) (*result, error) {
+	rep, err := x.complete(ctx, docID, msgs)
 	if err != nil {
 		return nil, err
 	}

@@ -703,3 +703,15 @@ func TestNewChecksConfig(t *testing.T) {
 		t.Error("nil ontology accepted")
 	}
 }
+
+func TestBlankDocumentNeedsNoRequest(t *testing.T) {
+	f := newFakeServer(t, recorded(t, "valid"))
+	x, _ := newTest(t, f, nil)
+	g, err := x.Extract(context.Background(), doc(" \n "))
+	if err != nil || len(g.Entities) != 0 || g.Relations == nil {
+		t.Fatalf("graph %+v, error %v", g, err)
+	}
+	if n := len(f.seen()); n != 0 {
+		t.Errorf("%d requests for a blank document", n)
+	}
+}

@@ -24,6 +24,10 @@ func parseReply(raw string) (map[string]any, error) {
 	if s == "" {
 		return nil, errors.New("the reply is empty")
 	}
+	// A reasoning model's thoughts come first; the answer follows them.
+	if i := strings.LastIndex(s, "</think>"); i >= 0 {
+		s = strings.TrimSpace(s[i+len("</think>"):])
+	}
 	if inner, ok := fenced(s); ok {
 		s = inner
 	}

@@ -30,6 +30,7 @@ func TestParseReply(t *testing.T) {
 		{"double encoded", `"{\"entities\":[],\"relations\":[]}"`, ""},
 		{"unclosed fence", "```json\n" + g, ""},
 		{"byte order mark", "\ufeff" + g, ""},
+		{"reasoning first", "<think>The schema wants {entities} and {relations}...</think>\n" + g, ""},
 		{"brace in prose first", "Use {entities} like this: " + g, ""},
 		{"empty", "  ", "empty"},
 		{"prose", "I cannot help with that.", "not JSON"},
@@ -159,6 +160,7 @@ func TestInterpretMentionsAndKeys(t *testing.T) {
 		{"id":"e3","text":"left","type":"concept","assertion":"present"},
 		{"id":"e4","text":"Left effusion","type":"disorder","assertion":"present","key":"made/up"},
 		{"id":"e5","text":"cleft lip","type":"disorder","assertion":"present","key":"finding/cleft_lip"}],"relations":[]}`, doc, 100)
+	v.resolveKeys(res)
 	if len(res.entities) != 5 {
 		t.Fatalf("entities %v, drops %v", res.entities, res.drops)
 	}

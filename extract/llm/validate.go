@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/kgeval/kgeval/graph"
 	"github.com/kgeval/kgeval/ontology"
@@ -70,17 +71,17 @@ type validator struct {
 	entityTypes map[string]string // normalized name → type
 	relTypes    map[string]string
 	// terms maps an entity type and a lexicon term's words (as
-	// graph.NormalizeKey writes them) to the concept key.
-	terms map[termKey]string
-	// longest is the most words of any lexicon term.
-	longest int
+	// graph.NormalizeKey writes them) to the concept key; longest is the
+	// most words of any term. Built on first use, off the start-up path.
+	termsOnce sync.Once
+	terms     map[termKey]string
+	longest   int
 }
 
 type termKey struct{ typ, words string }
 
 func newValidator(o *ontology.Ontology) *validator {
-	v := &validator{o: o, entityTypes: map[string]string{}, relTypes: map[string]string{},
-		terms: map[termKey]string{}}
+	v := &validator{o: o, entityTypes: map[string]string{}, relTypes: map[string]string{}}
 	for _, t := range o.EntityTypes {
 		v.entityTypes[normName(t.Name)] = t.Name
 		if t.RadGraph == "ANAT-DP" {
@@ -110,7 +111,12 @@ func newValidator(o *ontology.Ontology) *validator {
 			v.relTypes[syn] = r
 		}
 	}
-	for _, c := range o.Lexicon {
+	return v
+}
+
+func (v *validator) buildTerms() {
+	v.terms = map[termKey]string{}
+	for _, c := range v.o.Lexicon {
 		for _, term := range c.Terms {
 			words := graph.NormalizeKey(term)
 			k := termKey{c.Type, words}
@@ -120,7 +126,6 @@ func newValidator(o *ontology.Ontology) *validator {
 			}
 		}
 	}
-	return v
 }
 
 // normName folds a type name as models write it: case, spaces, hyphens,
@@ -165,6 +170,7 @@ func (v *validator) relationType(name string) (string, bool) {
 // whole text, else the longest term of its type inside the text), else a
 // key the model gave, else the normalized text.
 func (v *validator) conceptKey(text, typ, given string) string {
+	v.termsOnce.Do(v.buildTerms)
 	words := strings.Fields(graph.NormalizeKey(text))
 	// Longest run of words first, leftmost first among equals.
 	for n := min(len(words), v.longest); n > 0; n-- {
@@ -311,7 +317,7 @@ func (v *validator) interpret(raw, chunk string, offset int) *result {
 		}
 		e := graph.Entity{
 			ID: id, Text: found, Type: typ, Assertion: assertion,
-			Key:  v.conceptKey(found, typ, field(m, "key")),
+			Key:  field(m, "key"), // the model's; resolveKeys decides
 			Span: &graph.Span{offset + start, offset + end},
 		}
 		if j, dup := byID[id]; dup {
@@ -401,6 +407,15 @@ func (v *validator) interpret(raw, chunk string, offset int) *result {
 		res.relations = append(res.relations, r)
 	}
 	return res
+}
+
+// resolveKeys sets the key of every entity of a result that is used:
+// see conceptKey.
+func (v *validator) resolveKeys(r *result) {
+	for i := range r.entities {
+		e := &r.entities[i]
+		e.Key = v.conceptKey(e.Text, e.Type, e.Key)
+	}
 }
 
 func allows(types []string, t string) bool {

@@ -36,6 +36,11 @@ type stats struct {
 	Requests        int64 `json:"requests"`
 	PromptBytes     int64 `json:"prompt_bytes"`
 	PromptTokensEst int64 `json:"prompt_tokens_estimated"`
+	// When the first request of the latest run arrived and its last
+	// answer left, in Unix nanoseconds: start-up and shut-down of the
+	// client are what lies outside.
+	FirstRequest int64 `json:"first_request_ns"`
+	LastAnswer   int64 `json:"last_answer_ns"`
 }
 
 func main() {
@@ -44,11 +49,13 @@ func main() {
 	addrFile := flag.String("addr-file", "", "write the listening address to this file once ready")
 	flag.Parse()
 
-	var requests, promptBytes atomic.Int64
+	var requests, promptBytes, first, last atomic.Int64
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		requests.Add(1)
+		if requests.Add(1) == 1 || start.UnixNano()-last.Load() > int64(500*time.Millisecond) {
+			first.Store(start.UnixNano()) // the first request of a run
+		}
 		body, _ := io.ReadAll(r.Body)
 		var req struct {
 			Messages []struct{ Role, Content string } `json:"messages"`
@@ -65,6 +72,7 @@ func main() {
 		content := graphFor(document(req.Messages[len(req.Messages)-1].Content))
 		time.Sleep(*latency - time.Since(start))
 		w.Header().Set("Content-Type", "application/json")
+		defer func() { last.Store(time.Now().UnixNano()) }()
 		json.NewEncoder(w).Encode(map[string]any{
 			"id": "chatcmpl-bench", "object": "chat.completion", "created": time.Now().Unix(), "model": "bench",
 			"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": content}, "finish_reason": "stop"}},
@@ -76,7 +84,7 @@ func main() {
 		fmt.Fprint(w, `{"object":"list","data":[{"id":"bench","object":"model"}]}`)
 	})
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(stats{requests.Load(), promptBytes.Load(), promptBytes.Load() / 4})
+		json.NewEncoder(w).Encode(stats{requests.Load(), promptBytes.Load(), promptBytes.Load() / 4, first.Load(), last.Load()})
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
