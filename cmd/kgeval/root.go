@@ -137,5 +137,6 @@ func commands(io *IO) []*cobra.Command {
 		newMetaCmd(io),
 		newOntologyCmd(io),
 		newDiffCmd(io),
+		newReportCmd(io),
 	}
 }

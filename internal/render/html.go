@@ -13,16 +13,17 @@ import (
 	"github.com/kgeval/kgeval/scorers"
 )
 
-//go:embed assets/style.css assets/diff.html
+//go:embed assets/style.css assets/diff.html assets/compact.html
 var assets embed.FS
 
 // CSS is the style sheet of every kgeval page (the diff page, the report
 // and the viewer), inlined so that a page needs nothing from outside.
 var CSS = template.CSS(mustAsset("assets/style.css"))
 
-// Templates holds the diff page ("diff.html") and its body ("diffbody"),
-// which the report and the viewer include in their own pages.
-var Templates = template.Must(template.New("diff.html").Parse(mustAsset("assets/diff.html")))
+// Templates holds the diff page ("diff.html"), its body ("diffbody") and
+// the compact diff of a record ("compactdiff", for a CompactView), which
+// the report and the viewer include in their own pages (Clone it).
+var Templates = template.Must(template.Must(template.New("diff.html").Parse(mustAsset("assets/diff.html"))).Parse(mustAsset("assets/compact.html")))
 
 func mustAsset(name string) string {
 	b, err := assets.ReadFile(name)
