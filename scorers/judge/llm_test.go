@@ -264,12 +264,39 @@ func TestStructuredOutput(t *testing.T) {
 				t.Fatalf("grade %d: %+v, %v", i, v, err)
 			}
 		}
-		// Refused once, then plain twice: the server is not asked again.
-		if len(f.reqs) != 3 || f.reqs[2]["response_format"] != nil {
+		// json_schema refused, json_object with a schema refused, then plain
+		// twice: the server is not asked again.
+		if len(f.reqs) != 4 || f.reqs[1]["response_format"].(map[string]any)["type"] != "json_object" || f.reqs[3]["response_format"] != nil {
 			t.Errorf("%d requests, last %v", len(f.reqs), f.reqs[len(f.reqs)-1]["response_format"])
 		}
-		if !strings.Contains(f.reqs[2]["messages"].([]any)[1].(map[string]any)["content"].(string), "[RESULT] (an integer") {
+		if !strings.Contains(f.reqs[3]["messages"].([]any)[1].(map[string]any)["content"].(string), "[RESULT] (an integer") {
 			t.Error("after the refusal the prompt should ask for the [RESULT] form")
+		}
+	})
+	t.Run("json_object with a schema", func(t *testing.T) {
+		// llama-cpp-python's server: json_schema is a validation error
+		// (HTTP 500); json_object with a schema is constrained decoding.
+		f := &fakeServer{t: t, next: func(n int, req map[string]any) (int, string) {
+			rf, _ := req["response_format"].(map[string]any)
+			if rf["type"] == "json_schema" {
+				return http.StatusInternalServerError, "1 validation error: body.response_format.type: Input should be 'text' or 'json_object'"
+			}
+			if rf["type"] != "json_object" || rf["schema"] == nil {
+				t.Errorf("response_format %v, want json_object with the schema", rf)
+			}
+			return http.StatusOK, `{"feedback": "Omits the effusion.", "result": 3}`
+		}}
+		c, _ := NewOpenAI(OpenAIConfig{BaseURL: serverURL(t, f), Model: "m", Backoff: 1})
+		j := &LLM{Client: c, Rubric: testRubric(t), Structured: true}
+		for i := 0; i < 2; i++ {
+			v, err := j.Grade(context.Background(), &Input{Reference: "r", Candidate: "c"})
+			if err != nil || v.Score != 3 {
+				t.Fatalf("grade %d: %+v, %v", i, v, err)
+			}
+		}
+		// One refusal, not retried as a server failure; then json_object.
+		if len(f.reqs) != 3 || !c.StructuredOutput() {
+			t.Errorf("%d requests, want 3", len(f.reqs))
 		}
 	})
 }

@@ -51,10 +51,22 @@ type OpenAIConfig struct {
 type OpenAI struct {
 	c   *openai.Client
 	cfg OpenAIConfig
-	// schema is what is known of the server's structured output:
-	// 0 unknown, 1 supported, 2 refused.
-	schema atomic.Int32
+	// format is the structured-output form in use: one of the format*
+	// constants, only ever stepping down.
+	format atomic.Int32
 }
+
+// Structured-output forms, tried in this order in auto mode.
+const (
+	// formatJSONSchema: response_format {"type": "json_schema", ...}, the
+	// OpenAI form (OpenAI, vLLM, Ollama, llama.cpp's own server).
+	formatJSONSchema int32 = iota
+	// formatJSONObjectSchema: {"type": "json_object", "schema": ...}, the
+	// form of llama-cpp-python's server, which rejects json_schema.
+	formatJSONObjectSchema
+	// formatNone: no structured output; the [RESULT] form.
+	formatNone
+)
 
 var _ Completer = (*OpenAI)(nil)
 
@@ -87,55 +99,60 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	if cfg.BaseURL != "" {
 		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	}
-	oc.HTTPClient = explicitTemperature{hc}
-	return &OpenAI{c: openai.NewClientWithConfig(oc), cfg: cfg}, nil
+	oc.HTTPClient = bodyFixer{hc}
+	o := &OpenAI{c: openai.NewClientWithConfig(oc), cfg: cfg}
+	if cfg.Structured == StructuredOff {
+		o.format.Store(formatNone)
+	}
+	return o, nil
 }
 
 // StructuredOutput reports whether structured output may be asked for:
-// false when it is off, or when the server refused it in auto mode.
-func (o *OpenAI) StructuredOutput() bool {
-	return o.cfg.Structured != StructuredOff && o.schema.Load() != 2
-}
+// false when it is off, or when the server refused every form of it in
+// auto mode.
+func (o *OpenAI) StructuredOutput() bool { return o.format.Load() != formatNone }
 
 // Model is the model the client asks.
 func (o *OpenAI) Model() string { return o.cfg.Model }
 
 // Complete sends one chat completion request. Structured output is asked
-// for when req has a schema and the mode allows it; in auto mode a server
-// that rejects the request with it is asked again without it, and is not
-// asked again once the plain request succeeded. Transport failures are
-// retried with backoff; what remains wraps ErrService.
+// for when req has a schema and the mode allows it. In auto mode a server
+// that rejects the request for its response_format is asked again in the
+// next form (json_schema, then json_object with a schema, then plain
+// text), and the form it took is kept for later requests. Transport
+// failures are retried with backoff; what remains wraps ErrService.
 func (o *OpenAI) Complete(ctx context.Context, req *Request) (*Reply, error) {
-	useSchema := req.Schema != nil && o.cfg.Structured != StructuredOff && o.schema.Load() != 2
-	rep, err := o.send(ctx, req, useSchema)
-	if err != nil && useSchema && o.cfg.Structured == StructuredAuto && isRejection(err) {
-		rep, err2 := o.send(ctx, req, false)
-		if err2 == nil {
-			o.schema.Store(2)
+	for {
+		form := o.format.Load()
+		if req.Schema == nil {
+			form = formatNone
+		}
+		rep, err := o.send(ctx, req, form)
+		if err == nil {
 			return rep, nil
 		}
-		return nil, err
+		if form == formatNone || o.cfg.Structured != StructuredAuto || !isFormatRejection(err) {
+			return nil, err
+		}
+		o.format.CompareAndSwap(form, form+1)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if useSchema {
-		o.schema.CompareAndSwap(0, 1)
-	}
-	return rep, nil
 }
 
-func (o *OpenAI) send(ctx context.Context, req *Request, useSchema bool) (*Reply, error) {
+// schemaKey carries the schema of a json_object request to bodyFixer.
+type schemaKey struct{}
+
+func (o *OpenAI) send(ctx context.Context, req *Request, form int32) (*Reply, error) {
 	cr := openai.ChatCompletionRequest{
 		Model:       o.cfg.Model,
-		Temperature: float32(req.Temperature), // 0 is restored by explicitTemperature
+		Temperature: float32(req.Temperature), // 0 is restored by bodyFixer
 		Seed:        &req.Seed,
 		MaxTokens:   req.MaxTokens,
 	}
 	for _, m := range req.Messages {
 		cr.Messages = append(cr.Messages, openai.ChatCompletionMessage{Role: m.Role, Content: m.Content})
 	}
-	if useSchema {
+	switch form {
+	case formatJSONSchema:
 		name := req.SchemaName
 		if name == "" {
 			name = "judgement"
@@ -144,6 +161,9 @@ func (o *OpenAI) send(ctx context.Context, req *Request, useSchema bool) (*Reply
 			Type:       openai.ChatCompletionResponseFormatTypeJSONSchema,
 			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{Name: name, Schema: req.Schema, Strict: true},
 		}
+	case formatJSONObjectSchema:
+		cr.ResponseFormat = &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject}
+		ctx = context.WithValue(ctx, schemaKey{}, req.Schema)
 	}
 	wait := o.cfg.Backoff
 	var lastErr error
@@ -155,12 +175,15 @@ func (o *OpenAI) send(ctx context.Context, req *Request, useSchema bool) (*Reply
 			if len(resp.Choices) == 0 {
 				return nil, fmt.Errorf("%w: %s: reply without choices", ErrService, o.cfg.Model)
 			}
-			return &Reply{Text: resp.Choices[0].Message.Content, Structured: useSchema}, nil
+			return &Reply{Text: resp.Choices[0].Message.Content, Structured: form != formatNone}, nil
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		lastErr = err
+		if form != formatNone && isFormatRejection(err) {
+			return nil, fmt.Errorf("%s: %w", o.cfg.Model, err)
+		}
 		if !retryable(err) {
 			if isRejection(err) {
 				return nil, fmt.Errorf("%s: %w", o.cfg.Model, err)
@@ -178,6 +201,33 @@ func (o *OpenAI) send(ctx context.Context, req *Request, useSchema bool) (*Reply
 		wait *= 2
 	}
 	return nil, fmt.Errorf("%w: %s: after %d attempts: %v", ErrService, o.cfg.Model, max(o.cfg.Retries, 0)+1, lastErr)
+}
+
+func errMessage(err error) string {
+	var ae *openai.APIError
+	if errors.As(err, &ae) {
+		return ae.Message
+	}
+	var re *openai.RequestError
+	if errors.As(err, &re) {
+		return string(re.Body)
+	}
+	return ""
+}
+
+// isFormatRejection: the server refused the request's response_format.
+// OpenAI and vLLM answer 400 naming it; llama-cpp-python answers 500 with
+// a validation error on body.response_format.
+func isFormatRejection(err error) bool {
+	s := statusOf(err)
+	if s == http.StatusUnprocessableEntity || s == http.StatusNotImplemented {
+		return true
+	}
+	if s != http.StatusBadRequest && s != http.StatusInternalServerError {
+		return false
+	}
+	msg := strings.ToLower(errMessage(err))
+	return strings.Contains(msg, "response_format") || strings.Contains(msg, "json_schema") || strings.Contains(msg, "json_object")
 }
 
 func statusOf(err error) int {
@@ -210,13 +260,15 @@ func isRejection(err error) bool {
 	return s == http.StatusBadRequest || s == http.StatusUnprocessableEntity || s == http.StatusNotImplemented
 }
 
-// explicitTemperature puts "temperature": 0 into chat requests that lack
-// it. go-openai drops a zero temperature (omitempty), and servers then use
-// their own default (llama.cpp: 0.8), so a greedy run would silently
-// sample.
-type explicitTemperature struct{ next openai.HTTPDoer }
+// bodyFixer edits chat requests on their way out: it puts "temperature":
+// 0 into requests that lack it (go-openai drops a zero temperature as
+// omitempty, and servers then use their own default, llama.cpp's 0.8, so
+// a greedy run would silently sample), and adds the schema to a
+// json_object response_format (llama-cpp-python's form, which go-openai
+// cannot express).
+type bodyFixer struct{ next openai.HTTPDoer }
 
-func (d explicitTemperature) Do(r *http.Request) (*http.Response, error) {
+func (d bodyFixer) Do(r *http.Request) (*http.Response, error) {
 	if r.Method != http.MethodPost || r.Body == nil || !strings.HasSuffix(r.URL.Path, "/chat/completions") {
 		return d.next.Do(r)
 	}
@@ -227,8 +279,17 @@ func (d explicitTemperature) Do(r *http.Request) (*http.Response, error) {
 	}
 	var m map[string]json.RawMessage
 	if json.Unmarshal(body, &m) == nil {
+		changed := false
 		if _, ok := m["temperature"]; !ok {
 			m["temperature"] = json.RawMessage("0")
+			changed = true
+		}
+		if schema, ok := r.Context().Value(schemaKey{}).(json.RawMessage); ok && schema != nil {
+			rf, _ := json.Marshal(map[string]json.RawMessage{"type": json.RawMessage(`"json_object"`), "schema": schema})
+			m["response_format"] = rf
+			changed = true
+		}
+		if changed {
 			if b, err := json.Marshal(m); err == nil {
 				body = b
 			}

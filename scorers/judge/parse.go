@@ -70,7 +70,18 @@ func parseReply(reply string, tail *regexp.Regexp) (feedback, result string, err
 		return "", "", fmt.Errorf("%w: %q after %s", ErrUnparseable, clip(after, 40), resultMarker)
 	}
 	feedback = strings.TrimSpace(feedbackHead.ReplaceAllString(t[:i], ""))
+	if isPlaceholder(feedback) {
+		return "", "", fmt.Errorf("%w: the feedback is the format's placeholder", ErrUnparseable)
+	}
 	return feedback, m[1], nil
+}
+
+// isPlaceholder recognizes feedback copied from the output format of the
+// prompt ("(your feedback)"): a reply that fills in the template instead
+// of judging is not a judgement.
+func isPlaceholder(feedback string) bool {
+	f := strings.ToLower(strings.Trim(strings.TrimSpace(feedback), `()"'.`))
+	return f == "your feedback" || f == "write a feedback for criteria" || f == "write feedback"
 }
 
 // parseJSONReply decodes the structured-output object: exactly the fields
@@ -102,6 +113,9 @@ func parseJSONReply(t string, tail *regexp.Regexp) (string, string, error) {
 	m := tail.FindStringSubmatch(res)
 	if m == nil || m[1] != res {
 		return "", "", fmt.Errorf("%w: JSON result %s out of range", ErrUnparseable, clip(string(obj.Result), 40))
+	}
+	if isPlaceholder(*obj.Feedback) {
+		return "", "", fmt.Errorf("%w: the feedback is the format's placeholder", ErrUnparseable)
 	}
 	return strings.TrimSpace(*obj.Feedback), m[1], nil
 }

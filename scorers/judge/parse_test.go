@@ -35,6 +35,8 @@ func TestParseAbsolute(t *testing.T) {
 		{"json out of range", `{"feedback": "x", "result": 7}`, 0, ""},
 		{"json fraction", `{"feedback": "x", "result": 4.0}`, 0, ""},
 		{"broken json", `{"feedback": "x", "result": 4`, 0, ""},
+		{"json placeholder", `{"feedback": "(your feedback)", "result": 1}`, 0, ""},
+		{"placeholder", "Feedback: (your feedback) [RESULT] 3", 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -57,7 +57,8 @@ func TestLLMServer(t *testing.T) {
 		{"Moderate right pneumothorax. Small left pleural effusion.", "Small left pleural effusion."},
 	}
 	graded, failed := 0, 0
-	for _, structured := range []string{StructuredAuto, StructuredOff} {
+	// One pair per mode keeps the test to a few requests on a CPU server.
+	for m, structured := range []string{StructuredAuto, StructuredOff} {
 		c, err := NewOpenAI(OpenAIConfig{BaseURL: base, APIKey: os.Getenv("OPENAI_API_KEY"), Model: model, Structured: structured, Retries: 1})
 		if err != nil {
 			t.Fatal(err)
@@ -65,6 +66,9 @@ func TestLLMServer(t *testing.T) {
 		judge := &LLM{Client: c, Rubric: j.Rubric, Ground: true, Structured: structured != StructuredOff,
 			Options: Options{Temperature: 0, Seed: 1, MaxAttempts: 2, MaxTokens: 300}}
 		for i, p := range pairs {
+			if i != 1-m {
+				continue
+			}
 			start := time.Now()
 			v, err := judge.Grade(ctx, input(t, x, o, p.ref, p.cand, map[string]any{"age": 64.0}))
 			took := time.Since(start).Round(time.Millisecond)
