@@ -87,7 +87,7 @@ func (a *Absolute) Prompt(structured bool) string {
 	b.WriteString("1. Write feedback that assesses the response strictly against the score rubric, not its general quality.\n")
 	b.WriteString("2. Then give the response a score, an integer from 1 to 5, using the descriptions of the rubric.\n")
 	if structured {
-		b.WriteString(`3. Reply with one JSON object: {"feedback": "(your feedback)", "result": (an integer from 1 to 5)}` + "\n")
+		b.WriteString(`3. Reply with one JSON object with two fields: "feedback", your feedback as a string, and "result", the score as an integer from 1 to 5.` + "\n")
 	} else {
 		b.WriteString(`3. Reply in exactly this form: "Feedback: (your feedback) [RESULT] (an integer from 1 to 5)"` + "\n")
 	}
@@ -135,7 +135,7 @@ func (r *Relative) Prompt(structured bool) string {
 	b.WriteString("1. Write feedback that compares the two responses strictly against the score rubric, not their general quality.\n")
 	b.WriteString("2. Then choose the better response, A or B, using the rubric.\n")
 	if structured {
-		b.WriteString(`3. Reply with one JSON object: {"feedback": "(your feedback)", "result": "(A or B)"}` + "\n")
+		b.WriteString(`3. Reply with one JSON object with two fields: "feedback", your feedback as a string, and "result", the better response as "A" or "B".` + "\n")
 	} else {
 		b.WriteString(`3. Reply in exactly this form: "Feedback: (your feedback) [RESULT] (A or B)"` + "\n")
 	}
