@@ -138,5 +138,6 @@ func commands(io *IO) []*cobra.Command {
 		newOntologyCmd(io),
 		newDiffCmd(io),
 		newReportCmd(io),
+		newServeCmd(io),
 	}
 }
