@@ -1,9 +1,7 @@
 package scorers
 
 import (
-	"cmp"
 	"hash/maphash"
-	"slices"
 
 	"github.com/kgeval/kgeval/graph"
 )
@@ -35,11 +33,11 @@ func RadGraphF1(hyp, ref *graph.RadGraph) RadGraphRewards {
 	if len(hyp.Entities) == 0 || len(ref.Entities) == 0 {
 		return RadGraphRewards{}
 	}
-	var v [2]rgView
-	v[0].fromAnnotation(hyp)
-	v[1].fromAnnotation(ref)
-	var keys [2]rgLevels
-	return rewards(&v, &keys)
+	w := getWorkspace()
+	defer w.put()
+	w.rg[0].fromAnnotation(hyp)
+	w.rg[1].fromAnnotation(ref)
+	return rewards(&w.rg, &w.keys)
 }
 
 // radgraphOf computes the rewards of two prepared graphs through the label
@@ -60,9 +58,18 @@ type rgView struct {
 	tokens, lower, label []string
 	hasRel               []bool
 	rels                 []rgRel
+	ids                  []string    // annotation entity ids by position
+	pend                 []rgPending // relations by target id, before resolve
+	targetsDone          bool        // rels holds pend resolved
+	byNum                []int32     // entity position by numeric id
 	// entH and relH are the hashes of each entity's (tokens, label) and of
-	// each relation's tuple.
-	entH, relH []uint64
+	// each relation's tuple; lowH of (lower(tokens), label).
+	entH, relH, lowH []uint64
+}
+
+type rgPending struct {
+	s           int32
+	typ, target string
 }
 
 type rgRel struct {
@@ -77,6 +84,8 @@ func (v *rgView) reset(n int) {
 }
 
 func (v *rgView) clearRefs() {
+	clear(v.ids)
+	clear(v.pend)
 	clear(v.tokens)
 	clear(v.lower)
 	clear(v.label)
@@ -84,29 +93,166 @@ func (v *rgView) clearRefs() {
 }
 
 func (v *rgView) fromAnnotation(a *graph.RadGraph) {
-	v.reset(len(a.Entities))
-	pos := make(map[string]int32, len(a.Entities))
-	i := int32(0)
+	v.begin()
 	for id, e := range a.Entities {
-		pos[id] = i
-		v.tokens[i], v.label[i] = e.Tokens, e.Label
-		i++
-	}
-	for id, e := range a.Entities {
-		s := pos[id]
-		v.hasRel[s] = len(e.Relations) > 0
+		v.addEntity(id, e.Tokens, e.Label)
 		for _, rel := range e.Relations {
-			t, ok := pos[rel[1]]
-			if !ok {
-				// The reference implementation fails on a relation to a
-				// missing entity; validated annotations have none. Such a
-				// relation still marks its entity as related.
-				continue
-			}
-			v.rels = append(v.rels, rgRel{s, t, rel[0]})
+			v.addRelation(rel[0], rel[1])
 		}
 	}
+	v.resolve()
+}
+
+// begin empties v for an annotation given entity by entity.
+func (v *rgView) begin() {
+	v.reset(0)
+	v.targetsDone = false
+	v.ids, v.pend = v.ids[:0], v.pend[:0]
+}
+
+func (v *rgView) addEntity(id, tokens, label string) {
+	v.targetsDone = false
+	v.ids = append(v.ids, id)
+	v.tokens = append(v.tokens, tokens)
+	v.label = append(v.label, label)
+	v.lower = append(v.lower, "")
+	v.hasRel = append(v.hasRel, false)
+}
+
+// addRelation adds a relation of the last entity added.
+func (v *rgView) addRelation(typ, target string) {
+	s := int32(len(v.ids) - 1)
+	v.targetsDone = false
+	v.hasRel[s] = true
+	v.pend = append(v.pend, rgPending{s, typ, target})
+}
+
+// resolve finds the relations' targets and hashes the tuples.
+func (v *rgView) resolve() {
+	if !v.targetsDone {
+		v.resolveTargets()
+	}
 	v.lowerRelated()
+}
+
+// resolveTargets finds the relations' targets.
+func (v *rgView) resolveTargets() {
+	v.targetsDone = true
+	v.rels = v.rels[:0]
+	// Relation targets name entity ids, which are usually small numbers:
+	// look them up in a table by number, else in a map.
+	byNum := v.byNum[:0]
+	numeric := true
+	for i, id := range v.ids {
+		n, ok := smallNumber(id)
+		if !ok {
+			numeric = false
+			break
+		}
+		for len(byNum) <= n {
+			byNum = append(byNum, -1)
+		}
+		byNum[n] = int32(i)
+	}
+	v.byNum = byNum
+	var pos map[string]int32
+	if !numeric {
+		pos = make(map[string]int32, len(v.ids))
+		for i, id := range v.ids {
+			pos[id] = int32(i)
+		}
+	}
+	for _, p := range v.pend {
+		t, ok := int32(-1), false
+		if numeric {
+			if n, isNum := smallNumber(p.target); isNum && n < len(byNum) && byNum[n] >= 0 {
+				t, ok = byNum[n], true
+			}
+		} else {
+			t, ok = pos[p.target]
+		}
+		if !ok {
+			// The reference implementation fails on a relation to a missing
+			// entity; validated annotations have none. Such a relation
+			// still marks its entity as related.
+			continue
+		}
+		v.rels = append(v.rels, rgRel{p.s, t, p.typ})
+	}
+}
+
+// RadGraphSet is one RadGraph annotation given entity by entity, for
+// readers that decode annotations without building a graph.RadGraph (a
+// map per report): RadGraphSetF1 scores two of them exactly as RadGraphF1
+// scores the annotations. The zero value is an empty annotation; Reset
+// reuses its memory for the next one.
+type RadGraphSet struct{ v rgView }
+
+// Reset empties s.
+func (s *RadGraphSet) Reset() { s.v.begin() }
+
+// Entity adds an entity.
+func (s *RadGraphSet) Entity(id, tokens, label string) { s.v.addEntity(id, tokens, label) }
+
+// Relation adds a relation [typ, target id] of the entity added last.
+func (s *RadGraphSet) Relation(typ, target string) { s.v.addRelation(typ, target) }
+
+// Len is the number of entities.
+func (s *RadGraphSet) Len() int { return len(s.v.ids) }
+
+// Valid reports whether every label is a RadGraph label and every relation
+// names an entity (graph.RadGraph.Validate's checks, without its message).
+func (s *RadGraphSet) Valid() bool {
+	for _, l := range s.v.label {
+		switch l {
+		case graph.LabelAnatomy, graph.LabelObservationPres, graph.LabelObservationUncer, graph.LabelObservationAbs:
+		default:
+			return false
+		}
+	}
+	s.v.resolveTargets()
+	return len(s.v.rels) == len(s.v.pend)
+}
+
+// RadGraphSetF1 is RadGraphF1 for two annotations given as sets; it
+// finishes them (resolving relation targets), so add nothing after.
+func RadGraphSetF1(hyp, ref *RadGraphSet, keys *[2]RadGraphScratch) RadGraphRewards {
+	if hyp.Len() == 0 || ref.Len() == 0 {
+		return RadGraphRewards{}
+	}
+	hyp.v.resolve()
+	ref.v.resolve()
+	var lv [2]rgLevels
+	if keys != nil {
+		lv = [2]rgLevels{keys[0].l, keys[1].l}
+	}
+	v := [2]rgView{hyp.v, ref.v}
+	r := rewards(&v, &lv)
+	hyp.v, ref.v = v[0], v[1]
+	if keys != nil {
+		keys[0].l, keys[1].l = lv[0], lv[1]
+	}
+	return r
+}
+
+// RadGraphScratch is reusable memory for RadGraphSetF1.
+type RadGraphScratch struct{ l rgLevels }
+
+// smallNumber parses an id written as a decimal number below 4096 in its
+// canonical form ("7", not "07" or "+7").
+func smallNumber(id string) (int, bool) {
+	if len(id) == 0 || len(id) > 4 || len(id) > 1 && id[0] == '0' {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, n < 4096
 }
 
 // fromPrepared views a graph as graph.ToRadGraph would convert it: tokens
@@ -130,23 +276,39 @@ func (v *rgView) fromPrepared(p *prepared, isAnatomy func(string) bool) {
 }
 
 // lowerRelated lower-cases the tokens that appear in relation tuples and
-// hashes every tuple's values once.
+// hashes every tuple's values once: each string is hashed once and the
+// tuple hashes combine those.
 func (v *rgView) lowerRelated() {
-	for _, r := range v.rels {
+	n := len(v.tokens)
+	v.entH = grow(v.entH, n)
+	v.lowH = grow(v.lowH, n)
+	for i := range v.tokens {
+		lh := maphash.String(tupleSeed, v.label[i])
+		v.entH[i] = combine(combine(0, maphash.String(tupleSeed, v.tokens[i])), lh)
+		v.lowH[i] = lh // the label's hash until the lower-cased tokens are known
+	}
+	v.relH = grow(v.relH, len(v.rels))
+	done := v.byNum[:0] // reused as "lowH done" marks, one per entity
+	for range v.tokens {
+		done = append(done, 0)
+	}
+	for k := range v.rels {
+		r := &v.rels[k]
 		for _, i := range [2]int32{r.s, r.t} {
-			if v.lower[i] == "" {
-				v.lower[i] = pyLower(v.tokens[i])
+			if done[i] == 0 {
+				done[i] = 1
+				if v.lower[i] == "" {
+					v.lower[i] = pyLower(v.tokens[i])
+				}
+				v.lowH[i] = combine(maphash.String(tupleSeed, v.lower[i]), v.lowH[i])
 			}
 		}
 	}
-	v.entH = grow(v.entH, len(v.tokens))
-	for i := range v.tokens {
-		v.entH[i] = mix(mix(0, v.tokens[i]), v.label[i])
-	}
-	v.relH = grow(v.relH, len(v.rels))
 	for k := range v.rels {
 		r := &v.rels[k]
-		v.relH[k] = mix(mix(mix(mix(1, v.lower[r.s]), v.label[r.s]), r.typ), v.lower[r.t])
+		// lowH[i] combines lower(tokens) with the label; the target's label
+		// is no part of the tuple, so its lower-cased tokens are hashed again.
+		v.relH[k] = combine(combine(v.lowH[r.s]+1, maphash.String(tupleSeed, r.typ)), maphash.String(tupleSeed, v.lower[r.t]))
 	}
 }
 
@@ -167,75 +329,45 @@ type keyed struct {
 // full), so a seed that differs from process to process changes nothing.
 var tupleSeed = maphash.MakeSeed()
 
-// mix adds the hash of s to h.
-func mix(h uint64, s string) uint64 {
-	return (h^maphash.String(tupleSeed, s))*0x9e3779b97f4a7c15 + 0x632be59bd9b4e019
+// combine adds the hash x to h.
+func combine(h, x uint64) uint64 {
+	return (h^x)*0x9e3779b97f4a7c15 + 0x632be59bd9b4e019
 }
 
-// levels lists the tuples of the three reward levels of v, each sorted by
-// hash. Entity tuples hash alike at the simple and partial levels (their
-// kind, compared in full within a run of equal hashes, tells them apart),
-// so one sort of the entities serves both, and the complete level merges
-// the unrelated entities with the sorted relations.
+// levels lists the tuples of the three reward levels of v.
 func (v *rgView) levels(buf *rgLevels) {
-	ent := buf.simple[:0]
+	simple, partial, complete := buf.simple[:0], buf.partial[:0], buf.complete[:0]
 	for i := range v.tokens {
-		ent = append(ent, keyed{v.entH[i], 0, int32(i)})
-	}
-	sortKeyed(ent)
-	buf.simple = ent
-	partial := buf.partial[:0]
-	for _, k := range ent {
-		if v.hasRel[k.i] {
-			k.kind = 1
-		}
-		partial = append(partial, k)
-	}
-	buf.partial = partial
-	rels := buf.rels[:0]
-	for k := range v.rels {
-		rels = append(rels, keyed{v.relH[k], 2, int32(k)})
-	}
-	sortKeyed(rels)
-	buf.rels = rels
-	complete := buf.complete[:0]
-	r := 0
-	for _, k := range ent {
-		if v.hasRel[k.i] {
+		k := keyed{v.entH[i], 0, int32(i)}
+		simple = append(simple, k)
+		if v.hasRel[i] {
+			partial = append(partial, keyed{v.entH[i] + 1, 1, int32(i)})
 			continue
 		}
-		for r < len(rels) && rels[r].h < k.h {
-			complete = append(complete, rels[r])
-			r++
-		}
+		partial = append(partial, k)
 		complete = append(complete, k)
 	}
-	buf.complete = append(complete, rels[r:]...)
+	for k := range v.rels {
+		complete = append(complete, keyed{v.relH[k], 2, int32(k)})
+	}
+	buf.simple, buf.partial, buf.complete = simple, partial, complete
 }
 
-// rgLevels holds the sorted tuples of one side's three levels.
-type rgLevels struct{ simple, partial, complete, rels []keyed }
-
-// sortKeyed sorts by hash: insertion sort for the usual few dozen tuples.
-func sortKeyed(ks []keyed) {
-	if len(ks) > 64 {
-		slices.SortFunc(ks, func(a, b keyed) int { return cmp.Compare(a.h, b.h) })
-		return
-	}
-	for i := 1; i < len(ks); i++ {
-		for j := i; j > 0 && ks[j].h < ks[j-1].h; j-- {
-			ks[j], ks[j-1] = ks[j-1], ks[j]
-		}
-	}
+// rgLevels holds one side's tuples of the three levels and the hash table
+// that makes them sets.
+type rgLevels struct {
+	simple, partial, complete []keyed
+	table                     []int32
 }
 
 func rewards(v *[2]rgView, keys *[2]rgLevels) RadGraphRewards {
 	v[0].levels(&keys[0])
 	v[1].levels(&keys[1])
+	h, r := &keys[0], &keys[1]
 	return RadGraphRewards{
-		Simple:   setF1(&v[0], keys[0].simple, &v[1], keys[1].simple),
-		Partial:  setF1(&v[0], keys[0].partial, &v[1], keys[1].partial),
-		Complete: setF1(&v[0], keys[0].complete, &v[1], keys[1].complete),
+		Simple:   setF1(&v[0], h, h.simple, &v[1], r, r.simple),
+		Partial:  setF1(&v[0], h, h.partial, &v[1], r, r.partial),
+		Complete: setF1(&v[0], h, h.complete, &v[1], r, r.complete),
 	}
 }
 
@@ -251,63 +383,94 @@ func equal(a *rgView, x keyed, b *rgView, y keyed) bool {
 	return a.label[x.i] == b.label[y.i] && a.tokens[x.i] == b.tokens[y.i]
 }
 
-// setF1 is the F1 of two tuple lists taken as sets. Tuples are grouped by
-// hash and compared by value within a group, so the result is exact even if
-// two different tuples share a hash.
-func setF1(hv *rgView, h []keyed, rv *rgView, r []keyed) float64 {
-	h, r = distinct(hv, h), distinct(rv, r)
-	shared := 0
-	for a, b := 0, 0; a < len(h) && b < len(r); {
-		switch {
-		case h[a].h < r[b].h:
-			a++
-		case h[a].h > r[b].h:
-			b++
-		default:
-			ea, eb := a, b
-			for ea < len(h) && h[ea].h == h[a].h {
-				ea++
+// setF1 is the F1 of two tuple lists taken as sets. Each side's tuples
+// go into an open-addressing hash table (a tuple equal by value to one
+// already there is a repeat); the hypothesis's distinct tuples are then
+// looked up in the reference's table. Equal hashes are always confirmed by
+// comparing the tuples, so the result is exact whatever the hashes do.
+func setF1(hv *rgView, hb *rgLevels, h []keyed, rv *rgView, rb *rgLevels, r []keyed) float64 {
+	rt, nr := fillTable(rv, rb, r)
+	nh, shared := 0, 0
+	size := tableSize(len(h))
+	hb.table = grow(hb.table, size)
+	ht := hb.table
+	for i := range ht {
+		ht[i] = -1
+	}
+	mask := uint64(size - 1)
+	for k, x := range h {
+		slot := x.h & mask
+		dup := false
+		for ht[slot] >= 0 {
+			if y := h[ht[slot]]; y.h == x.h && equal(hv, y, hv, x) {
+				dup = true
+				break
 			}
-			for eb < len(r) && r[eb].h == r[b].h {
-				eb++
-			}
-			for _, x := range h[a:ea] {
-				for _, y := range r[b:eb] {
-					if equal(hv, x, rv, y) {
-						shared++
-						break
-					}
-				}
-			}
-			a, b = ea, eb
+			slot = (slot + 1) & mask
+		}
+		if dup {
+			continue
+		}
+		ht[slot] = int32(k)
+		nh++
+		if lookup(rv, rt, r, hv, x) {
+			shared++
 		}
 	}
 	var p, rec float64
-	if len(h) > 0 {
-		p = float64(shared) / float64(len(h))
+	if nh > 0 {
+		p = float64(shared) / float64(nh)
 	}
-	if len(r) > 0 {
-		rec = float64(shared) / float64(len(r))
+	if nr > 0 {
+		rec = float64(shared) / float64(nr)
 	}
 	return f1(p, rec)
 }
 
-// distinct removes from ks (sorted by hash) the tuples equal by value to
-// an earlier one, in place.
-func distinct(v *rgView, ks []keyed) []keyed {
+func tableSize(n int) int {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	return size
+}
+
+// fillTable puts the tuples of ts into b's table and returns it with the
+// number of distinct tuples.
+func fillTable(v *rgView, b *rgLevels, ts []keyed) ([]int32, int) {
+	size := tableSize(len(ts))
+	b.table = grow(b.table, size)
+	t := b.table
+	for i := range t {
+		t[i] = -1
+	}
+	mask := uint64(size - 1)
 	n := 0
-	for k := range ks {
+	for k, x := range ts {
+		slot := x.h & mask
 		dup := false
-		for y := n - 1; y >= 0 && ks[y].h == ks[k].h; y-- {
-			if equal(v, ks[y], v, ks[k]) {
+		for t[slot] >= 0 {
+			if y := ts[t[slot]]; y.h == x.h && equal(v, y, v, x) {
 				dup = true
 				break
 			}
+			slot = (slot + 1) & mask
 		}
 		if !dup {
-			ks[n] = ks[k]
+			t[slot] = int32(k)
 			n++
 		}
 	}
-	return ks[:n]
+	return t, n
+}
+
+// lookup reports whether the tuple x of view xv is in the table t of ts.
+func lookup(v *rgView, t []int32, ts []keyed, xv *rgView, x keyed) bool {
+	mask := uint64(len(t) - 1)
+	for slot := x.h & mask; t[slot] >= 0; slot = (slot + 1) & mask {
+		if y := ts[t[slot]]; y.h == x.h && equal(xv, x, v, y) {
+			return true
+		}
+	}
+	return false
 }

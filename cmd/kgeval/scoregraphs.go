@@ -54,16 +54,7 @@ func (gi *graphInput) lineID(b []byte, types graph.Types) (string, error) {
 	return g.ID, nil
 }
 
-func decodeRadGraph(b []byte) (*graph.RadGraph, error) {
-	var rg graph.RadGraph
-	if err := graph.DecodeStrict(b, &rg); err != nil {
-		return nil, err
-	}
-	if err := rg.Validate(); err != nil {
-		return nil, err
-	}
-	return &rg, nil
-}
+func decodeRadGraph(b []byte) (*graph.RadGraph, error) { return fastgraph.DecodeRadGraph(b) }
 
 // pairByID reads the two files in step and yields their lines paired by id,
 // in reference order, with the candidates that no reference names at the
@@ -317,6 +308,9 @@ func (s *graphScorer) radgraph(j graphJob) (scorers.Detail, error) {
 	cand, err := decodeRadGraph(j.cand)
 	if err != nil {
 		return scorers.Detail{}, &graph.LineError{File: s.cand.in.name, Line: j.candLin, Err: err}
+	}
+	if ref.ID != j.id || cand.ID != j.id {
+		return scorers.Detail{}, fmt.Errorf("annotation lines for %q decode to ids %q and %q: a line repeats its \"id\" member", j.id, ref.ID, cand.ID)
 	}
 	d := scorers.CompareDetail(graph.FromRadGraph(ref, s.anatomy, s.observation), graph.FromRadGraph(cand, s.anatomy, s.observation), s.scoring)
 	rw := scorers.RadGraphF1(cand, ref)

@@ -11,10 +11,12 @@ package fastgraph
 import (
 	"bytes"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/kgeval/kgeval/graph"
+	"github.com/kgeval/kgeval/scorers"
 )
 
 // Decode decodes, normalizes and validates one graph line like
@@ -34,6 +36,282 @@ func Decode(line []byte, types graph.Types) (*graph.Graph, error) {
 		return nil, err
 	}
 	return g, nil
+}
+
+// DecodeRadGraph decodes and validates one RadGraph annotation line like
+// graph.DecodeStrict followed by RadGraph.Validate.
+func DecodeRadGraph(line []byte) (*graph.RadGraph, error) {
+	d := decoder{b: line}
+	a, ok := d.radgraph()
+	if ok {
+		d.space()
+		ok = d.i == len(d.b)
+	}
+	if !ok {
+		var rg graph.RadGraph
+		if err := graph.DecodeStrict(line, &rg); err != nil {
+			return nil, err
+		}
+		a = &rg
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (d *decoder) radgraph() (*graph.RadGraph, bool) {
+	a := &graph.RadGraph{}
+	ok := d.object(func(key string) bool {
+		switch key {
+		case "id":
+			return d.strField(&a.ID)
+		case "text":
+			return d.strField(&a.Text)
+		case "entities":
+			if d.null() {
+				a.Entities = nil
+				return true
+			}
+			return d.radgraphEntities(a)
+		}
+		return false
+	})
+	return a, ok
+}
+
+// radgraphEntities reads the entities object: keys are entity ids (any
+// string; a repeated one goes to the slow path).
+func (d *decoder) radgraphEntities(a *graph.RadGraph) bool {
+	if !d.eat('{') {
+		return false
+	}
+	a.Entities = make(map[string]graph.RadGraphEntity, max(bytes.Count(d.b[d.i:], []byte(`"tokens"`)), 1))
+	d.space()
+	if d.eat('}') {
+		return true
+	}
+	for {
+		d.space()
+		id, ok := d.str()
+		if !ok {
+			return false
+		}
+		if _, dup := a.Entities[id]; dup {
+			return false
+		}
+		d.space()
+		if !d.eat(':') {
+			return false
+		}
+		d.space()
+		var e graph.RadGraphEntity
+		if !d.object(func(key string) bool {
+			switch key {
+			case "tokens":
+				return d.strField(&e.Tokens)
+			case "label":
+				return d.symbol(&e.Label)
+			case "start_ix":
+				return d.intField(&e.StartIx)
+			case "end_ix":
+				return d.intField(&e.EndIx)
+			case "relations":
+				if d.null() {
+					e.Relations = nil
+					return true
+				}
+				e.Relations = [][2]string{}
+				return d.array(func() bool {
+					var rel [2]string
+					k := 0
+					ok := d.array(func() bool {
+						if k >= 2 || d.null() {
+							return false // padding and truncation: the slow path
+						}
+						if k == 0 {
+							ok := d.symbol(&rel[0])
+							k++
+							return ok
+						}
+						v, ok := d.str()
+						rel[1] = v
+						k++
+						return ok
+					})
+					if !ok || k != 2 {
+						return false
+					}
+					e.Relations = append(e.Relations, rel)
+					return true
+				})
+			}
+			return false
+		}) {
+			return false
+		}
+		a.Entities[id] = e
+		d.space()
+		if d.eat(',') {
+			continue
+		}
+		return d.eat('}')
+	}
+}
+
+// DecodeRadGraphSet decodes one RadGraph annotation line into s, for the
+// rewards alone (scorers.RadGraphSetF1), without building the map of a
+// graph.RadGraph; it accepts and rejects exactly what DecodeRadGraph does.
+func DecodeRadGraphSet(line []byte, s *scorers.RadGraphSet) (id string, err error) {
+	s.Reset()
+	d := decoder{b: line}
+	ok := d.object(func(key string) bool {
+		switch key {
+		case "id":
+			return d.strField(&id)
+		case "text":
+			if d.null() {
+				return true
+			}
+			_, ok := d.strBytes()
+			return ok
+		case "entities":
+			return d.radgraphSet(s)
+		}
+		return false
+	})
+	if ok {
+		d.space()
+		ok = d.i == len(d.b) && id != "" && s.Valid()
+	}
+	if ok {
+		return id, nil
+	}
+	a, err := DecodeRadGraph(line)
+	if err != nil {
+		return "", err
+	}
+	s.Reset()
+	for eid, e := range a.Entities {
+		s.Entity(eid, e.Tokens, e.Label)
+		for _, r := range e.Relations {
+			s.Relation(r[0], r[1])
+		}
+	}
+	return a.ID, nil
+}
+
+// setScratch is reusable memory for DecodeRadGraphSet.
+type setScratch struct {
+	ids  []string
+	rels []setRel
+}
+
+type setRel struct{ typ, target string }
+
+var setScratches = sync.Pool{New: func() any { return new(setScratch) }}
+
+func (d *decoder) radgraphSet(s *scorers.RadGraphSet) bool {
+	if !d.eat('{') {
+		return false
+	}
+	sc := setScratches.Get().(*setScratch)
+	defer func() {
+		clear(sc.ids)
+		clear(sc.rels)
+		sc.ids, sc.rels = sc.ids[:0], sc.rels[:0]
+		setScratches.Put(sc)
+	}()
+	d.space()
+	if d.eat('}') {
+		return true
+	}
+	for {
+		d.space()
+		id, ok := d.str()
+		if !ok {
+			return false
+		}
+		for _, other := range sc.ids {
+			if other == id {
+				return false // repeated: the slow path keeps the last
+			}
+		}
+		sc.ids = append(sc.ids, id)
+		d.space()
+		if !d.eat(':') {
+			return false
+		}
+		d.space()
+		var tokens, label string
+		var ix int
+		sc.rels = sc.rels[:0]
+		if !d.object(func(key string) bool {
+			switch key {
+			case "tokens":
+				return d.strField(&tokens)
+			case "label":
+				return d.symbol(&label)
+			case "start_ix", "end_ix":
+				return d.intField(&ix)
+			case "relations":
+				if d.null() {
+					return true
+				}
+				return d.array(func() bool { return d.setRelation(sc) })
+			}
+			return false
+		}) {
+			return false
+		}
+		s.Entity(id, tokens, label)
+		for _, r := range sc.rels {
+			s.Relation(r.typ, r.target)
+		}
+		d.space()
+		if d.eat(',') {
+			continue
+		}
+		return d.eat('}')
+	}
+}
+
+// setRelation reads one [type, target] pair; a target that names an entity
+// already read shares its id string.
+func (d *decoder) setRelation(sc *setScratch) bool {
+	if !d.eat('[') {
+		return false
+	}
+	d.space()
+	var r setRel
+	if !d.symbol(&r.typ) || r.typ == "" && d.b[d.i-1] != '"' {
+		return false
+	}
+	d.space()
+	if !d.eat(',') {
+		return false
+	}
+	d.space()
+	raw, ok := d.peekRaw()
+	if ok {
+		for _, id := range sc.ids {
+			if id == string(raw) {
+				r.target = id
+				break
+			}
+		}
+	}
+	if r.target != "" {
+		d.i += len(raw) + 2
+	} else if r.target, ok = d.str(); !ok {
+		return false
+	}
+	d.space()
+	if !d.eat(']') {
+		return false
+	}
+	sc.rels = append(sc.rels, r)
+	return true
 }
 
 // PeekID returns the value of the top-level "id" member of a JSON object
@@ -162,8 +440,15 @@ func (d *decoder) rawString() ([]byte, bool) {
 // JSON, invalid UTF-8 or a lone surrogate (where encoding/json substitutes
 // U+FFFD: the slow path handles those).
 func (d *decoder) str() (string, bool) {
+	b, ok := d.strBytes()
+	return string(b), ok
+}
+
+// strBytes is str without the copy: the bytes are the line's own when the
+// string has no escapes.
+func (d *decoder) strBytes() ([]byte, bool) {
 	if !d.eat('"') {
-		return "", false
+		return nil, false
 	}
 	start := d.i
 	ascii := true
@@ -174,23 +459,23 @@ func (d *decoder) str() (string, bool) {
 			s := d.b[start:d.i]
 			d.i++
 			if !ascii && !utf8.Valid(s) {
-				return "", false
+				return nil, false
 			}
-			return string(s), true
+			return s, true
 		case c == '\\':
 			return d.escaped(start)
 		case c < 0x20:
-			return "", false
+			return nil, false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 		d.i++
 	}
-	return "", false
+	return nil, false
 }
 
 // escaped finishes a string that has escapes, starting over at start.
-func (d *decoder) escaped(start int) (string, bool) {
+func (d *decoder) escaped(start int) ([]byte, bool) {
 	out := make([]byte, 0, d.i-start+16)
 	out = append(out, d.b[start:d.i]...)
 	for d.i < len(d.b) {
@@ -199,11 +484,11 @@ func (d *decoder) escaped(start int) (string, bool) {
 		case c == '"':
 			d.i++
 			if !utf8.Valid(out) {
-				return "", false
+				return nil, false
 			}
-			return string(out), true
+			return out, true
 		case c < 0x20:
-			return "", false
+			return nil, false
 		case c != '\\':
 			out = append(out, c)
 			d.i++
@@ -211,7 +496,7 @@ func (d *decoder) escaped(start int) (string, bool) {
 		}
 		d.i++
 		if d.i >= len(d.b) {
-			return "", false
+			return nil, false
 		}
 		e := d.b[d.i]
 		d.i++
@@ -231,27 +516,27 @@ func (d *decoder) escaped(start int) (string, bool) {
 		case 'u':
 			r, ok := d.hex4()
 			if !ok {
-				return "", false
+				return nil, false
 			}
 			if utf16.IsSurrogate(r) {
 				if !d.literal(`\u`) {
-					return "", false
+					return nil, false
 				}
 				r2, ok := d.hex4()
 				if !ok {
-					return "", false
+					return nil, false
 				}
 				r = utf16.DecodeRune(r, r2)
 				if r == utf8.RuneError {
-					return "", false
+					return nil, false
 				}
 			}
 			out = utf8.AppendRune(out, r)
 		default:
-			return "", false
+			return nil, false
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 func (d *decoder) hex4() (rune, bool) {
@@ -486,6 +771,14 @@ func knownKey(k []byte) string {
 		return "source"
 	case "target":
 		return "target"
+	case "tokens":
+		return "tokens"
+	case "label":
+		return "label"
+	case "start_ix":
+		return "start_ix"
+	case "end_ix":
+		return "end_ix"
 	}
 	return ""
 }

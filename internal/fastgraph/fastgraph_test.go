@@ -2,6 +2,7 @@ package fastgraph
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/kgeval/kgeval/graph"
 	"github.com/kgeval/kgeval/ontology"
+	"github.com/kgeval/kgeval/scorers"
 	"github.com/kgeval/kgeval/scorers/scorerstest"
 )
 
@@ -146,4 +148,104 @@ func BenchmarkParseGraph(b *testing.B) {
 		}
 	}
 	b.SetBytes(int64(n / b.N))
+}
+
+// sameRadGraph checks DecodeRadGraph against graph.DecodeStrict followed
+// by Validate.
+func sameRadGraph(t *testing.T, line []byte) {
+	t.Helper()
+	var want *graph.RadGraph
+	var rg graph.RadGraph
+	wantErr := graph.DecodeStrict(line, &rg)
+	if wantErr == nil {
+		if wantErr = rg.Validate(); wantErr == nil {
+			want = &rg
+		}
+	}
+	got, gotErr := DecodeRadGraph(line)
+	if (wantErr == nil) != (gotErr == nil) || wantErr != nil && wantErr.Error() != gotErr.Error() {
+		t.Fatalf("line %q:\nslow error %v\nfast error %v", line, wantErr, gotErr)
+	}
+	if !reflect.DeepEqual(want, got) {
+		t.Fatalf("line %q:\nslow %#v\nfast %#v", line, want, got)
+	}
+}
+
+func TestDecodeRadGraphAgrees(t *testing.T) {
+	o, _ := ontology.Builtin("radiology")
+	rng := rand.New(rand.NewPCG(2, 2))
+	var ls [][]byte
+	for _, l := range lines(t, 100) {
+		g, err := graph.ParseGraph(l, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		graph.WriteRadGraph(&b, graph.ToRadGraph(g, o.IsAnatomy))
+		ls = append(ls, bytes.TrimSpace(b.Bytes()))
+	}
+	ls = append(ls,
+		[]byte(`{"id":"a","text":"x","entities":{}}`),
+		[]byte(`{"id":"a","entities":null}`),
+		[]byte(`{"id":"a","entities":{"1":{"tokens":"x","label":"OBS-DP","relations":null}}}`),
+		[]byte(`{"id":"a","entities":{"1":{"tokens":"x","label":"OBS-DP","relations":[["modify","1","extra"]]}}}`),
+		[]byte(`{"id":"a","entities":{"1":{"tokens":"x","label":"OBS-DP","relations":[["modify"]]}}}`),
+		[]byte(`{"id":"a","entities":{"1":{"tokens":"x","label":"OBS-DP"},"1":{"tokens":"y","label":"OBS-DA"}}}`),
+		[]byte(`{"id":"a","entities":{"1":{"tokens":"x","label":"NOPE"}}}`),
+		[]byte(`{"id":"a","entities":{"1":{"tokens":"x","label":"OBS-DP","relations":[["modify","9"]]}}}`),
+		[]byte(`{"id":"a","entities":{"\u0031":{"tokens":"\u00c9","label":"OBS-DP","start_ix":1.5}}}`),
+	)
+	for _, l := range ls {
+		sameRadGraph(t, l)
+		for k := 0; k < 5; k++ {
+			m := append([]byte(nil), l...)
+			i := rng.IntN(len(m))
+			m[i] = `{}[]":,0x`[rng.IntN(9)]
+			sameRadGraph(t, bytes.TrimSpace(m))
+		}
+	}
+}
+
+// TestDecodeRadGraphSetAgrees checks that the rewards from
+// DecodeRadGraphSet equal those of the decoded annotations, and that both
+// decoders reject the same lines with the same message.
+func TestDecodeRadGraphSetAgrees(t *testing.T) {
+	o, _ := ontology.Builtin("radiology")
+	rng := rand.New(rand.NewPCG(4, 4))
+	var ls [][]byte
+	for _, l := range lines(t, 60) {
+		g, _ := graph.ParseGraph(l, o)
+		var b bytes.Buffer
+		graph.WriteRadGraph(&b, graph.ToRadGraph(g, o.IsAnatomy))
+		ls = append(ls, bytes.TrimSpace(b.Bytes()))
+	}
+	ls = append(ls, []byte(`{"id":"a","text":null,"entities":{"x":{"tokens":"Y","label":"OBS-DP","relations":[["modify","x"]]}}}`),
+		[]byte(`{"id":"a","text":"\q","entities":{}}`))
+	var mutated [][]byte
+	for _, l := range ls {
+		mutated = append(mutated, l)
+		for k := 0; k < 4; k++ {
+			m := append([]byte(nil), l...)
+			m[rng.IntN(len(m))] = `{}[]":,0x\`[rng.IntN(10)]
+			mutated = append(mutated, bytes.TrimSpace(m))
+		}
+	}
+	var a, b scorers.RadGraphSet
+	for i := 1; i < len(mutated); i++ {
+		h, r := mutated[i-1], mutated[i]
+		_, errH := DecodeRadGraphSet(h, &a)
+		_, errR := DecodeRadGraphSet(r, &b)
+		ah, wantH := DecodeRadGraph(h)
+		ar, wantR := DecodeRadGraph(r)
+		if fmt.Sprint(errH) != fmt.Sprint(wantH) || fmt.Sprint(errR) != fmt.Sprint(wantR) {
+			t.Fatalf("errors differ: %v / %v and %v / %v", errH, wantH, errR, wantR)
+		}
+		if errH != nil || errR != nil {
+			continue
+		}
+		got, want := scorers.RadGraphSetF1(&a, &b, nil), scorers.RadGraphF1(ah, ar)
+		if got != want {
+			t.Fatalf("lines %q / %q: %+v, want %+v", h, r, got, want)
+		}
+	}
 }
