@@ -11,6 +11,7 @@ package fastgraph
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -161,7 +162,10 @@ func (d *decoder) radgraphEntities(a *graph.RadGraph) bool {
 
 // DecodeRadGraphSet decodes one RadGraph annotation line into s, for the
 // rewards alone (scorers.RadGraphSetF1), without building the map of a
-// graph.RadGraph; it accepts and rejects exactly what DecodeRadGraph does.
+// graph.RadGraph; it accepts and rejects exactly what DecodeRadGraph does:
+// its own path takes only lines that are plainly valid (known labels,
+// non-empty ids and relation types, relations to existing entities) and
+// hands every other line to DecodeRadGraph.
 func DecodeRadGraphSet(line []byte, s *scorers.RadGraphSet) (id string, err error) {
 	s.Reset()
 	d := decoder{b: line}
@@ -232,6 +236,9 @@ func (d *decoder) radgraphSet(s *scorers.RadGraphSet) bool {
 		if !ok {
 			return false
 		}
+		if strings.TrimSpace(id) == "" {
+			return false // an empty id: the slow path's validation decides
+		}
 		for _, other := range sc.ids {
 			if other == id {
 				return false // repeated: the slow path keeps the last
@@ -284,8 +291,8 @@ func (d *decoder) setRelation(sc *setScratch) bool {
 	}
 	d.space()
 	var r setRel
-	if !d.symbol(&r.typ) || r.typ == "" && d.b[d.i-1] != '"' {
-		return false
+	if !d.symbol(&r.typ) || strings.TrimSpace(r.typ) == "" {
+		return false // null or empty types: the slow path decides
 	}
 	d.space()
 	if !d.eat(',') {
