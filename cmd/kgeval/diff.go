@@ -35,7 +35,7 @@ func newDiffCmd(sys *IO) *cobra.Command {
 		Short: "Show what a candidate missed, invented and changed against its reference",
 		Long: `Diff extracts the graphs of one pair and shows them item by item: matched,
 missing (in the reference only), invented (in the candidate only) and changed
-entities (assertion, concept, measure) and relations, with each entity's
+entities (assertion, concept, measure, attribute) and relations, with each entity's
 clinical significance and weight, and the pair's scores.
 
 Formats: text (coloured on a terminal, plain when piped or with NO_COLOR),

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"image/color"
 	"regexp"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -27,10 +28,13 @@ func newPlot(title string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.Title.TextStyle.Font.Size = vg.Points(11)
+	p.Title.TextStyle.Font.Variant = "Sans"
 	p.Title.TextStyle.Color = inkColor
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font.Size = vg.Points(9)
+		a.Label.TextStyle.Font.Variant = "Sans"
 		a.Tick.Label.Font.Size = vg.Points(8.5)
+		a.Tick.Label.Font.Variant = "Sans"
 		a.Tick.Label.Color = inkColor
 		a.LineStyle.Color = mutedColor
 		a.Tick.LineStyle.Color = mutedColor
@@ -58,7 +62,7 @@ var svgHead = regexp.MustCompile(`(?s)^.*?<svg width="[^"]*" height="[^"]*"`)
 func inline(p *plot.Plot, w, h vg.Length, label string) (template.HTML, error) {
 	c := vgsvg.New(w, h)
 	// A margin on the right keeps the last tick label inside the canvas.
-	p.Draw(draw.Crop(draw.New(c), 0, -vg.Points(14), 0, 0))
+	p.Draw(draw.Crop(draw.New(c), vg.Points(4), -vg.Points(14), 0, 0))
 	var b bytes.Buffer
 	if _, err := c.WriteTo(&b); err != nil {
 		return "", err
@@ -66,7 +70,11 @@ func inline(p *plot.Plot, w, h vg.Length, label string) (template.HTML, error) {
 	// vgsvg escapes the text it draws (html.EscapeString); the label is
 	// ours and escaped here.
 	head := fmt.Sprintf(`<svg class="chart" role="img" aria-label="%s" width="100%%"`, template.HTMLEscapeString(label))
-	return template.HTML(svgHead.ReplaceAllLiteralString(b.String(), head)), nil
+	svg := svgHead.ReplaceAllLiteralString(b.String(), head)
+	// The layout was measured with Liberation Sans; Arial and Helvetica
+	// have its metrics, where it is not installed.
+	svg = strings.ReplaceAll(svg, "font-family:Liberation Sans;", "font-family:'Liberation Sans', Arial, Helvetica, sans-serif;")
+	return template.HTML(svg), nil
 }
 
 // boxPlots draws one box plot of the values of each score.
@@ -126,7 +134,7 @@ func coverageBars(types []TypeRow) (template.HTML, error) {
 		// From the top: the first type on the first line.
 		k := len(types) - 1 - i
 		vals[k] = t.Coverage
-		names[k] = fmt.Sprintf("%s (%d)", t.Type, t.Pairs)
+		names[k] = t.Type
 	}
 	bars, err := plotter.NewBarChart(vals, vg.Points(14))
 	if err != nil {
@@ -137,6 +145,7 @@ func coverageBars(types []TypeRow) (template.HTML, error) {
 	bars.LineStyle.Color = accentColor
 	p.Add(bars)
 	p.NominalY(names...)
+	p.Y.Min, p.Y.Max = -0.6, float64(len(names))-0.4
 	p.X.Min, p.X.Max = 0, 1
 	p.X.Label.Text = "coverage (pairs whose reference has the type)"
 	h := vg.Points(float64(70 + 22*len(types)))

@@ -54,8 +54,8 @@ type Input struct {
 	Version string
 	// Worst is how many of the lowest-scoring pairs to show; 0 means 10.
 	Worst int
-	// Bootstrap sets the intervals; the zero value is 10,000 resamples at
-	// 95% with a fixed seed (internal/stats).
+	// Bootstrap sets the intervals; the zero value takes the defaults of
+	// internal/stats (2,000 resamples, 95%, a fixed seed).
 	Bootstrap stats.Bootstrap
 }
 
