@@ -157,16 +157,21 @@ func (c *Config) Run(ctx context.Context, in iter.Seq2[pairs.Pair, error], onBad
 		readErr <- nil
 	}()
 	var emitErr error
+	dropped := false
 	for j := range order {
 		select {
 		case rec := <-j.done:
-			if emitErr == nil {
+			// Once a record was dropped, none after it is emitted: what
+			// was written stays a prefix of the input, which --resume
+			// relies on. (Select picks at random among ready cases.)
+			if emitErr == nil && !dropped {
 				if emitErr = emit(rec); emitErr != nil {
 					cancel()
 				}
 			}
 		case <-ctx.Done():
 			// Drain: the reader closes order once it sees the cancellation.
+			dropped = true
 		}
 	}
 	if emitErr != nil {
