@@ -112,6 +112,11 @@ func writeFileWith(path string, fn func(*os.File) error) error {
 	if err != nil {
 		return inputError("%v", err)
 	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
 	if err := fn(tmp); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())

@@ -63,6 +63,12 @@ func createOutput(sys *IO, path string) (*output, error) {
 	if err != nil {
 		return nil, inputError("create output: %v", err)
 	}
+	// CreateTemp makes the file private (0600); an output is an ordinary file.
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
 	return &output{w: f, file: f, final: path}, nil
 }
 
