@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"os"
+	"io"
 	"strconv"
 	"strings"
 
@@ -91,12 +91,12 @@ func runCheck(sys *IO, opts *checkOptions) error {
 		return err
 	}
 	if opts.junit != "" {
-		if err := writeFileWith(opts.junit, func(f *os.File) error { return regress.WriteJUnit(f, rep, opts.junitPairs) }); err != nil {
+		if err := writeFileWith(sys, opts.junit, func(w io.Writer) error { return regress.WriteJUnit(w, rep, opts.junitPairs) }); err != nil {
 			return err
 		}
 	}
 	if opts.markdown != "" {
-		if err := writeFileWith(opts.markdown, func(f *os.File) error { return regress.WriteMarkdown(f, rep) }); err != nil {
+		if err := writeFileWith(sys, opts.markdown, func(w io.Writer) error { return regress.WriteMarkdown(w, rep) }); err != nil {
 			return err
 		}
 	}
@@ -106,34 +106,17 @@ func runCheck(sys *IO, opts *checkOptions) error {
 	return nil
 }
 
-// writeFileWith writes a file through fn, atomically.
-func writeFileWith(path string, fn func(*os.File) error) error {
-	tmp, err := os.CreateTemp(dirOf(path), ".kgeval-*")
+// writeFileWith writes a file through fn, atomically (see createOutput).
+func writeFileWith(sys *IO, path string, fn func(io.Writer) error) error {
+	out, err := createOutput(sys, path)
 	if err != nil {
-		return inputError("%v", err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
 		return err
 	}
-	if err := fn(tmp); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
+	err = fn(out.w)
+	if cerr := out.commit(err == nil); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
+	return err
 }
 
 // minFlag collects repeatable SCORE=VALUE thresholds.
