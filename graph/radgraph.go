@@ -59,19 +59,25 @@ func (r *RadGraph) SortedIDs() []string {
 	return ids
 }
 
-// Validate checks labels and relation targets.
+// Validate checks ids, labels, relation types and relation targets.
 func (r *RadGraph) Validate() error {
 	if r.ID == "" {
 		return &ValidationError{Doc: r.ID, Field: "id", Reason: "missing document id"}
 	}
 	for _, id := range r.SortedIDs() {
 		e := r.Entities[id]
+		if strings.TrimSpace(id) == "" {
+			return &ValidationError{r.ID, fmt.Sprintf("entities[%q]", id), "empty entity id"}
+		}
 		switch e.Label {
 		case LabelAnatomy, LabelObservationPres, LabelObservationUncer, LabelObservationAbs:
 		default:
 			return &ValidationError{r.ID, fmt.Sprintf("entities[%q].label", id), fmt.Sprintf("unknown RadGraph label %q, want ANAT-DP, OBS-DP, OBS-U or OBS-DA", e.Label)}
 		}
 		for k, rel := range e.Relations {
+			if strings.TrimSpace(rel[0]) == "" {
+				return &ValidationError{r.ID, fmt.Sprintf("entities[%q].relations[%d]", id, k), "relation has no type"}
+			}
 			if _, ok := r.Entities[rel[1]]; !ok {
 				return &ValidationError{r.ID, fmt.Sprintf("entities[%q].relations[%d]", id, k), fmt.Sprintf("dangling relation: no entity %q", rel[1])}
 			}
@@ -174,7 +180,7 @@ func FromRadGraph(r *RadGraph, anatomyType, obsType string) *Graph {
 	g := &Graph{ID: r.ID, Text: r.Text}
 	for _, id := range r.SortedIDs() {
 		e := r.Entities[id]
-		ent := Entity{ID: id, Text: e.Tokens, Key: NormalizeKey(e.Tokens), Type: obsType, Assertion: Present}
+		ent := Entity{ID: id, Text: e.Tokens, Key: radGraphKey(e.Tokens), Type: obsType, Assertion: Present}
 		switch e.Label {
 		case LabelAnatomy:
 			ent.Type = anatomyType
@@ -189,4 +195,17 @@ func FromRadGraph(r *RadGraph, anatomyType, obsType string) *Graph {
 		}
 	}
 	return g
+}
+
+// radGraphKey is the key of an annotated span: its normalized tokens, or,
+// for a span of punctuation only (".", "/"), the tokens themselves, so that
+// every entity has a key, as Graph.Validate requires.
+func radGraphKey(tokens string) string {
+	if k := NormalizeKey(tokens); k != "" {
+		return k
+	}
+	if k := strings.ToLower(strings.Join(strings.Fields(tokens), " ")); k != "" {
+		return k
+	}
+	return "(empty)"
 }
