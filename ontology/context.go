@@ -3,6 +3,7 @@ package ontology
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -117,7 +118,7 @@ func ParseContextRule(s string) (ContextRule, error) {
 		return r, fmt.Errorf("%q: no effect after ->", s)
 	case effect[0] == 'x' || effect[0] == '*':
 		f, err := strconv.ParseFloat(strings.TrimSpace(effect[1:]), 64)
-		if err != nil || f <= 0 {
+		if err != nil || !(f > 0) || math.IsInf(f, 0) { // NaN too
 			return r, fmt.Errorf("%q: factor %q must be a positive number", s, effect)
 		}
 		r.Factor = f

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -222,8 +223,8 @@ func (o *Ontology) validate(file string) error {
 			return errAt(file, t.line, field, "%q is not a valid type name (letters, digits and _, starting with a letter)", t.Name)
 		case o.entityTypes[t.Name] != nil:
 			return errAt(file, t.line, field, "duplicate entity type %q", t.Name)
-		case t.Weight < 0:
-			return errAt(file, t.line, fmt.Sprintf("entity_types[%d].weight", i), "negative weight %v", t.Weight)
+		case t.Weight < 0 || math.IsNaN(t.Weight) || math.IsInf(t.Weight, 0):
+			return errAt(file, t.line, fmt.Sprintf("entity_types[%d].weight", i), "weight %v must be a non-negative number", t.Weight)
 		case t.RadGraph != "" && t.RadGraph != "ANAT-DP":
 			return errAt(file, t.line, fmt.Sprintf("entity_types[%d].radgraph", i), "%q: only ANAT-DP may be set (observations are labelled by assertion)", t.RadGraph)
 		}
@@ -255,12 +256,12 @@ func (o *Ontology) validate(file string) error {
 			}
 		}
 	}
-	if o.AbsentWeight < 0 || o.AbsentWeight > 1 {
+	if !(o.AbsentWeight >= 0 && o.AbsentWeight <= 1) { // NaN too
 		return errAt(file, 1, "absent_weight", "%v is outside [0, 1]", o.AbsentWeight)
 	}
 	for level, w := range o.Significance {
-		if w <= 0 {
-			return errAt(file, 1, "significance."+level, "weight %v must be positive", w)
+		if !(w > 0) || math.IsInf(w, 0) { // NaN too
+			return errAt(file, 1, "significance."+level, "weight %v must be a positive number", w)
 		}
 	}
 	o.concepts = make(map[string]*Concept, len(o.Lexicon))
