@@ -161,7 +161,7 @@ func (l *legal) extract(ctx context.Context, doc extract.Document) (*graph.Graph
 		// Text extracted from PDFs breaks sentences with blank lines: a
 		// piece that ends without punctuation continues in the next one
 		// when that starts in lower case.
-		if n := len(sns); n > 0 && continues(text, sns[n-1], sn) {
+		if n := len(sns); n > 0 && continues(text, sns[n-1], sn) && sn.End-sns[n-1].Start <= MaxSentenceBytes {
 			sns[n-1].End = sn.End
 			continue
 		}

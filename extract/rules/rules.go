@@ -248,11 +248,14 @@ func fill(buf []int, n, v int) []int {
 	return buf
 }
 
+// maxDimensions is the most numbers one measurement has (1 x 2 x 3 x 4 cm).
+const maxDimensions = 4
+
 // measurement recognizes a size at toks[i] and returns it in millimetres
 // with the number of tokens it spans: "8 mm", "1.5cm", "8-mm", "1.5 x 2.0
 // cm", "1.5x2.0 cm", "3 by 4 mm", "1.5 × 2 × 3 cm", "2 cm x 3 cm", in mm
 // or cm (and their spelled-out names). A number without a unit is no
-// measurement.
+// measurement, nor are more than maxDimensions numbers.
 func measurement(toks []token, i int) (*graph.Measure, int) {
 	var vals []float64
 	pending := 0 // values still waiting for their unit
@@ -264,6 +267,9 @@ func measurement(toks []token, i int) (*graph.Measure, int) {
 		}
 		vals = append(vals, nums...)
 		pending += len(nums)
+		if len(vals) > maxDimensions {
+			return nil, 0 // no size has that many: a list of numbers
+		}
 		if unit == "" && j+1 < len(toks) && unitFactor(toks[j+1].text) > 0 {
 			j++
 			unit = toks[j].text
@@ -438,6 +444,12 @@ func (x *Extractor) findCues(s *sentence) {
 // that are neither entity mentions nor list words.
 const maxScopeWords = 8
 
+// maxScopeTokens bounds a trigger's scope in tokens of any kind: far more
+// than the longest list of findings a report denies at once, it keeps a
+// sentence of nothing but cues and mentions ("no no no ...", from a hostile
+// or garbled document) from costing time in the square of its length.
+const maxScopeTokens = 128
+
 // assert sets each mention's assertion from the triggers whose scope covers
 // it; the nearest trigger wins, a pre-trigger on a tie. Anatomy is never
 // negated: "no effusion at the bases" does not deny the bases.
@@ -484,7 +496,10 @@ func (x *Extractor) assert(s *sentence) {
 		}
 		best, bestD := cueKind(0), len(s.toks)+1
 		alternative := false
-		for ci := range s.cues {
+		// Only the cues within maxScopeTokens of the mention can reach it;
+		// cues are in sentence order.
+		lo := sort.Search(len(s.cues), func(k int) bool { return s.cues[k].last >= m.first-maxScopeTokens })
+		for ci := lo; ci < len(s.cues) && s.cues[ci].first <= m.last+maxScopeTokens; ci++ {
 			c := &s.cues[ci]
 			if c.kind&(uncPre|uncPost) == uncPre|uncPost {
 				// An alternation hedges what no negation denies.
@@ -517,7 +532,7 @@ func (x *Extractor) assert(s *sentence) {
 // last token of the scope (j-dir when the scope is empty).
 func (x *Extractor) scopeEnd(s *sentence, j, dir int) int {
 	end, words := j-dir, 0
-	for ; j >= 0 && j < len(s.toks); j += dir {
+	for stop := j + dir*maxScopeTokens; j >= 0 && j < len(s.toks) && j != stop; j += dir {
 		if s.hardStop(j) {
 			break
 		}
@@ -552,7 +567,7 @@ func (x *Extractor) scopeEnd(s *sentence, j, dir int) int {
 // and at most two other words, not across a comma or clause end.
 func (x *Extractor) nearestThing(s *sentence, j0, dir int) int {
 	words := 0
-	for j := j0; j >= 0 && j < len(s.toks); j += dir {
+	for j := j0; j >= 0 && j < len(s.toks) && j != j0+dir*maxScopeTokens; j += dir {
 		if s.hardStop(j) || s.toks[j].text == "," {
 			break
 		}
@@ -604,7 +619,7 @@ func (x *Extractor) listComma(s *sentence, j int) bool {
 	if coordinated {
 		return true
 	}
-	for m := k; m < len(s.toks) && !s.hardStop(m); m++ {
+	for m := k; m < len(s.toks) && m < j+maxScopeTokens && !s.hardStop(m); m++ {
 		if coordinators[s.toks[m].text] {
 			return true
 		}
@@ -660,9 +675,29 @@ func (x *Extractor) isThing(m *mention) bool {
 func (x *Extractor) predominant(s *sentence) {
 	toks := s.toks
 	changed := false
+	// bilateral counts the kept mentions of the bilateral concept by
+	// clause, made when first needed and kept up to date, so that a long
+	// sentence of comparisons costs no more than a short one.
+	var bilateral map[int]int
+	isBilateral := func(m *mention) bool { return x.bilateral != nil && m.typ != "" && m.key == x.bilateral.Key }
+	count := func(m *mention, d int) {
+		if bilateral != nil && isBilateral(m) {
+			bilateral[s.clause[m.first]] += d
+		}
+	}
+	hasBilateral := func(clause int) bool {
+		if bilateral == nil {
+			bilateral = map[int]int{}
+			for i := range s.ms {
+				count(&s.ms[i], 1)
+			}
+		}
+		return bilateral[clause] > 0
+	}
 	drop := func(from, to int) { // drop mentions overlapping tokens [from, to]
-		for i := range s.ms {
-			if s.ms[i].last >= from && s.ms[i].first <= to {
+		for j := from; j <= to; j++ {
+			if i := s.mAt[j]; i >= 0 && s.ms[i].typ != "" {
+				count(&s.ms[i], -1)
 				s.ms[i].typ = ""
 				changed = true
 			}
@@ -679,9 +714,12 @@ func (x *Extractor) predominant(s *sentence) {
 					a.predominant = true
 					drop(j, j+n-1)
 					b := &s.ms[bi]
-					if x.bilateral != nil && !s.hasKey(x.bilateral.Key, s.clause[a.first]) {
+					keep := x.bilateral != nil && !hasBilateral(s.clause[a.first])
+					count(b, -1)
+					if keep {
 						b.key, b.typ, b.category = x.bilateral.Key, x.bilateral.Type, x.bilateral.Category
 						b.predominant = true // it too describes the finding before it
+						count(b, 1)
 					} else {
 						b.typ = ""
 					}
@@ -708,13 +746,4 @@ func (x *Extractor) predominant(s *sentence) {
 	}
 	s.ms = kept
 	s.index()
-}
-
-func (s *sentence) hasKey(key string, clause int) bool {
-	for i := range s.ms {
-		if s.ms[i].key == key && s.ms[i].typ != "" && s.clause[s.ms[i].first] == clause {
-			return true
-		}
-	}
-	return false
 }

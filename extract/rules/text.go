@@ -26,12 +26,30 @@ var abbreviations = map[string]bool{
 	"eval": true, "w/o": true,
 }
 
+// maxAbbreviation is the length of the longest abbreviation: the word
+// before a period is looked for no further back than that.
+var maxAbbreviation = func() int {
+	n := 0
+	for a := range abbreviations {
+		n = max(n, len(a))
+	}
+	return n
+}()
+
+// MaxSentenceBytes bounds a sentence: a longer one (text without sentence
+// ends, as hostile or garbled documents hold) is cut at white space into
+// pieces no longer than this, so that the work per sentence, which grows
+// faster than its length, stays bounded. The longest sentence of the 255
+// CUAD contracts has 7,525 bytes.
+const MaxSentenceBytes = 8000
+
 // Sentences splits text into sentences, recognizing section headings
 // ("FINDINGS:", "Impression:", or a heading alone on its line) as known by
 // the ontology, numbered list items ("1. ...", "2) ..."), bullets at the
 // start of a line, decimals ("1.5 cm") and abbreviations with periods
 // ("vs.", "e.g."). A blank line ends a sentence; a single line break does
-// not, unless a list item, bullet or heading starts the next line.
+// not, unless a list item, bullet or heading starts the next line. A
+// sentence longer than MaxSentenceBytes is cut into pieces.
 func Sentences(text string, headings []string) []Sentence {
 	var out []Sentence
 	section := ""
@@ -46,13 +64,37 @@ func Sentences(text string, headings []string) []Sentence {
 	}
 	emit := func(end int) {
 		s, e := trimSpan(text, start, end)
+		for e-s > MaxSentenceBytes {
+			cut := cutSentence(text, s, s+MaxSentenceBytes)
+			if p, q := trimSpan(text, s, cut); q > p {
+				out = append(out, Sentence{Start: p, End: q, Section: section})
+			}
+			s, e = trimSpan(text, cut, e)
+		}
 		if e > s {
 			out = append(out, Sentence{Start: s, End: e, Section: section})
 		}
 		start = end
 	}
+	// isSentenceStart reports whether only white space lies between start
+	// and i, and text[i] is not white space. textAt, the first byte at or
+	// after spaceFrom that is not white space, is kept from call to call:
+	// start only moves forward, so a long run of spaces is scanned once.
+	spaceFrom, textAt := -1, 0
+	isSentenceStart := func(i int) bool {
+		if i >= len(text) || isSpace(text[i]) {
+			return false
+		}
+		if spaceFrom < 0 || start < spaceFrom || start > textAt {
+			spaceFrom, textAt = start, start
+			for textAt < len(text) && isSpace(text[textAt]) {
+				textAt++
+			}
+		}
+		return textAt >= i
+	}
 	for i := 0; i < len(text); {
-		if isSentenceStart(text, start, i) {
+		if isSentenceStart(i) {
 			// A heading at the start of a sentence: its words then a colon,
 			// or its words alone on their line.
 			if h, n := matchHeadingIf(initial[text[i]], text, i, headings, true); n > 0 {
@@ -158,14 +200,19 @@ func trimSpan(text string, s, e int) (int, int) {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 
-// isSentenceStart reports whether only spaces lie between start and i.
-func isSentenceStart(text string, start, i int) bool {
-	for k := start; k < i; k++ {
-		if !isSpace(text[k]) {
-			return false
+// cutSentence returns where to cut an overlong sentence that starts at s:
+// after the last white space before limit, else at limit, moved back to
+// the start of a UTF-8 sequence.
+func cutSentence(text string, s, limit int) int {
+	for k := limit - 1; k > s; k-- {
+		if isSpace(text[k]) {
+			return k + 1
 		}
 	}
-	return i < len(text) && !isSpace(text[i])
+	for limit > s+1 && !utf8.RuneStart(text[limit]) {
+		limit--
+	}
+	return limit
 }
 
 // matchHeading matches a known heading at text[i:]: its words (any case)
@@ -250,8 +297,10 @@ func periodEndsSentence(text string, i int) bool {
 		return false
 	}
 	// Abbreviation: the word before the period.
+	// (A word longer than every abbreviation is none: the walk back stops
+	// there, so a run of "a.a.a..." costs no more than a word.)
 	j := i
-	for j > 0 && (isLetter(text[j-1]) || text[j-1] == '.' || text[j-1] == '/') {
+	for j > 0 && i-j <= maxAbbreviation && (isLetter(text[j-1]) || text[j-1] == '.' || text[j-1] == '/') {
 		j--
 	}
 	word := strings.ToLower(text[j:i])
