@@ -183,7 +183,7 @@ func orderedMap[In, Out any](ctx context.Context, n int, produce func(yield func
 		in   In
 		done chan Out
 	}
-	order := make(chan job, 8*n)
+	order := make(chan job, 4*n)
 	work := make(chan job, n)
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
@@ -424,20 +424,49 @@ func runScoreGraphs(ctx context.Context, sys *IO, opts *scoreOptions) error {
 	if sys.Getenv("GOGC") == "" {
 		// The live heap is a few lines and graphs per worker: collecting
 		// less often saves CPU and keeps memory small and flat.
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
+		defer debug.SetGCPercent(debug.SetGCPercent(200))
 	}
 	workers := opts.concurrency
+	// Pairs travel in batches: handing each pair to a worker would cost
+	// about as much as scoring it.
+	const batch = 16
 	runErr := orderedMap(ctx, workers,
-		func(yield func(graphJob) bool) error {
-			return pairByID(ref, cand, rf, cf, o, sc.bad, yield)
-		},
-		sc.score,
-		func(r *results.Record) error {
-			if r == nil {
-				return errBadInput
+		func(yield func([]graphJob) bool) error {
+			var jobs []graphJob
+			err := pairByID(ref, cand, rf, cf, o, sc.bad, func(j graphJob) bool {
+				jobs = append(jobs, j)
+				if len(jobs) < batch {
+					return true
+				}
+				ok := yield(jobs)
+				jobs = nil
+				return ok
+			})
+			if err == nil && len(jobs) > 0 {
+				yield(jobs)
 			}
-			sum.Add(r)
-			return w.Write(r)
+			return err
+		},
+		func(jobs []graphJob) []*results.Record {
+			recs := make([]*results.Record, len(jobs))
+			for i, j := range jobs {
+				if recs[i] = sc.score(j); recs[i] == nil {
+					return recs[:i+1] // the run stops at a bad line
+				}
+			}
+			return recs
+		},
+		func(recs []*results.Record) error {
+			for _, r := range recs {
+				if r == nil {
+					return errBadInput
+				}
+				sum.Add(r)
+				if err := w.Write(r); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	if errors.Is(runErr, errBadInput) {
 		return inputError("%s", badInputMessage(allBadLines(ref, cand, o)))

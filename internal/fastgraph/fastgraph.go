@@ -427,20 +427,18 @@ func (d *decoder) rawString() ([]byte, bool) {
 	if !d.eat('"') {
 		return nil, false
 	}
-	start := d.i
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		switch {
-		case c == '"':
-			s := d.b[start:d.i]
-			d.i++
-			return s, true
-		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
+	n := bytes.IndexByte(d.b[d.i:], '"')
+	if n < 0 {
+		return nil, false
+	}
+	raw := d.b[d.i : d.i+n]
+	for _, c := range raw {
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
 			return nil, false
 		}
-		d.i++
 	}
-	return nil, false
+	d.i += n + 1
+	return raw, true
 }
 
 // str reads a JSON string, decoding escapes; ok is false for invalid

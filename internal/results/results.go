@@ -139,12 +139,18 @@ func NewWriter(w io.Writer, format string) (Writer, error) {
 type jsonlWriter struct {
 	w         *bufio.Writer
 	flushEach bool
+	buf       []byte // reused by the fast path (fastjson.go)
 }
 
 func (j *jsonlWriter) Write(r *Record) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
+	b, ok := appendRecord(j.buf[:0], r)
+	if !ok {
+		var err error
+		if b, err = json.Marshal(r); err != nil {
+			return err
+		}
+	} else {
+		j.buf = b
 	}
 	j.w.Write(append(b, '\n'))
 	if j.flushEach {
