@@ -44,6 +44,9 @@ func Match(ref, cand *graph.Graph, opt Options) *Matching {
 
 // matchScratch is the reusable memory of the exact matching.
 type matchScratch struct {
+	types   []string // the candidate's distinct types
+	members [][]int  // candidate nodes by type, in document order
+	every   []int    // 0..n-1
 	sim            []float64
 	uf             []int
 	rowHas, colHas []bool
@@ -92,10 +95,21 @@ func (m *Matching) compute(r, c *prepared, opt Options, ms *matchScratch, hs *hu
 	}
 	ms.rowHas, ms.colHas = grow(ms.rowHas, nr), grow(ms.colHas, nc)
 	positive := false
+	// Nodes of different types never match unless the ontology says their
+	// types are compatible: without such declarations only the candidates
+	// of a reference node's own type are compared with it.
+	byType := opt.Ontology == nil || len(opt.Ontology.Compatible) == 0
+	if byType {
+		ms.bucket(c)
+	}
 	for i := range r.nodes {
 		row := sim[i*nc : (i+1)*nc]
 		u := &r.nodes[i]
-		for j := range c.nodes {
+		cands := ms.all(nc)
+		if byType {
+			cands = ms.ofType(u.Type)
+		}
+		for _, j := range cands {
 			if s := similarity(u, &c.nodes[j], opt); s > 0 {
 				row[j] = s
 				positive, ms.rowHas[i], ms.colHas[j] = true, true, true
@@ -194,6 +208,42 @@ func (m *Matching) compute(r, c *prepared, opt Options, ms *matchScratch, hs *hu
 			}
 		}
 	}
+}
+
+// bucket groups the candidate's nodes by type.
+func (ms *matchScratch) bucket(c *prepared) {
+	ms.types = ms.types[:0]
+	for k := range ms.members {
+		ms.members[k] = ms.members[k][:0]
+	}
+	for j := range c.nodes {
+		t := c.nodes[j].Type
+		k := slices.Index(ms.types, t)
+		if k < 0 {
+			k = len(ms.types)
+			ms.types = append(ms.types, t)
+			if len(ms.members) <= k {
+				ms.members = append(ms.members, nil)
+			}
+		}
+		ms.members[k] = append(ms.members[k], j)
+	}
+}
+
+// ofType lists the candidate nodes of type t.
+func (ms *matchScratch) ofType(t string) []int {
+	if k := slices.Index(ms.types, t); k >= 0 {
+		return ms.members[k]
+	}
+	return nil
+}
+
+// all lists every candidate node.
+func (ms *matchScratch) all(n int) []int {
+	for len(ms.every) < n {
+		ms.every = append(ms.every, len(ms.every))
+	}
+	return ms.every[:n]
 }
 
 func (m *Matching) set(i, j int, s float64) {
