@@ -44,9 +44,9 @@ func Match(ref, cand *graph.Graph, opt Options) *Matching {
 
 // matchScratch is the reusable memory of the exact matching.
 type matchScratch struct {
-	types   []string // the candidate's distinct types
-	members [][]int  // candidate nodes by type, in document order
-	every   []int    // 0..n-1
+	types          []string // the candidate's distinct types
+	members        [][]int  // candidate nodes by type, in document order
+	every          []int    // 0..n-1
 	sim            []float64
 	uf             []int
 	rowHas, colHas []bool
