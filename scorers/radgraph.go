@@ -63,8 +63,11 @@ type rgView struct {
 	targetsDone          bool        // rels holds pend resolved
 	byNum                []int32     // entity position by numeric id
 	// entH and relH are the hashes of each entity's (tokens, label) and of
-	// each relation's tuple; lowH of (lower(tokens), label).
-	entH, relH, lowH []uint64
+	// each relation's tuple; tokH, lowH and labH of each entity's tokens,
+	// lower-cased tokens and label.
+	entH, relH, tokH, lowH, labH []uint64
+	strs                         []string // labels and types hashed so far
+	strH                         []uint64
 }
 
 type rgPending struct {
@@ -84,6 +87,7 @@ func (v *rgView) reset(n int) {
 }
 
 func (v *rgView) clearRefs() {
+	clear(v.strs)
 	clear(v.ids)
 	clear(v.pend)
 	clear(v.tokens)
@@ -276,40 +280,62 @@ func (v *rgView) fromPrepared(p *prepared, isAnatomy func(string) bool) {
 }
 
 // lowerRelated lower-cases the tokens that appear in relation tuples and
-// hashes every tuple's values once: each string is hashed once and the
-// tuple hashes combine those.
+// hashes every tuple's values: each string is hashed once (a label or
+// relation type once per view; lower-cased tokens that equal the tokens not
+// at all) and the tuple hashes combine those.
 func (v *rgView) lowerRelated() {
 	n := len(v.tokens)
 	v.entH = grow(v.entH, n)
+	v.tokH = grow(v.tokH, n)
 	v.lowH = grow(v.lowH, n)
+	v.labH = grow(v.labH, n)
+	v.strs, v.strH = v.strs[:0], v.strH[:0]
 	for i := range v.tokens {
-		lh := maphash.String(tupleSeed, v.label[i])
-		v.entH[i] = combine(combine(0, maphash.String(tupleSeed, v.tokens[i])), lh)
-		v.lowH[i] = lh // the label's hash until the lower-cased tokens are known
+		v.tokH[i] = maphash.String(tupleSeed, v.tokens[i])
+		v.labH[i] = v.symbolHash(v.label[i])
+		v.entH[i] = combine(combine(0, v.tokH[i]), v.labH[i])
 	}
 	v.relH = grow(v.relH, len(v.rels))
-	done := v.byNum[:0] // reused as "lowH done" marks, one per entity
+	done := v.byNum[:0] // reused as "lower done" marks, one per entity
 	for range v.tokens {
 		done = append(done, 0)
 	}
 	for k := range v.rels {
 		r := &v.rels[k]
 		for _, i := range [2]int32{r.s, r.t} {
-			if done[i] == 0 {
-				done[i] = 1
-				if v.lower[i] == "" {
-					v.lower[i] = pyLower(v.tokens[i])
-				}
-				v.lowH[i] = combine(maphash.String(tupleSeed, v.lower[i]), v.lowH[i])
+			if done[i] != 0 {
+				continue
+			}
+			done[i] = 1
+			if v.lower[i] == "" {
+				v.lower[i] = pyLower(v.tokens[i])
+			}
+			if v.lower[i] == v.tokens[i] {
+				v.lowH[i] = v.tokH[i]
+			} else {
+				v.lowH[i] = maphash.String(tupleSeed, v.lower[i])
 			}
 		}
 	}
 	for k := range v.rels {
 		r := &v.rels[k]
-		// lowH[i] combines lower(tokens) with the label; the target's label
-		// is no part of the tuple, so its lower-cased tokens are hashed again.
-		v.relH[k] = combine(combine(v.lowH[r.s]+1, maphash.String(tupleSeed, r.typ)), maphash.String(tupleSeed, v.lower[r.t]))
+		v.relH[k] = combine(combine(combine(combine(1, v.lowH[r.s]), v.labH[r.s]), v.symbolHash(r.typ)), v.lowH[r.t])
 	}
+}
+
+// symbolHash hashes a string that recurs within a view (a label, a
+// relation type) once.
+func (v *rgView) symbolHash(s string) uint64 {
+	for k, t := range v.strs {
+		if t == s {
+			return v.strH[k]
+		}
+	}
+	h := maphash.String(tupleSeed, s)
+	if len(v.strs) < 16 {
+		v.strs, v.strH = append(v.strs, s), append(v.strH, h)
+	}
+	return h
 }
 
 // A keyed is one tuple of a reward level by reference into its view:

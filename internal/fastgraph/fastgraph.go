@@ -15,6 +15,7 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/kgeval/kgeval/graph"
 	"github.com/kgeval/kgeval/scorers"
@@ -167,8 +168,20 @@ func (d *decoder) radgraphEntities(a *graph.RadGraph) bool {
 // non-empty ids and relation types, relations to existing entities) and
 // hands every other line to DecodeRadGraph.
 func DecodeRadGraphSet(line []byte, s *scorers.RadGraphSet) (id string, err error) {
+	return decodeRadGraphSet(line, s, false)
+}
+
+// DecodeRadGraphSetView is DecodeRadGraphSet without copying: the set's
+// strings share line's memory, so line must not change while s is in use
+// (score the pair before reading the next line). It is what lets a reader
+// decode an annotation with almost no allocation.
+func DecodeRadGraphSetView(line []byte, s *scorers.RadGraphSet) (id string, err error) {
+	return decodeRadGraphSet(line, s, true)
+}
+
+func decodeRadGraphSet(line []byte, s *scorers.RadGraphSet, view bool) (id string, err error) {
 	s.Reset()
-	d := decoder{b: line}
+	d := decoder{b: line, view: view}
 	ok := d.object(func(key string) bool {
 		switch key {
 		case "id":
@@ -232,7 +245,7 @@ func (d *decoder) radgraphSet(s *scorers.RadGraphSet) bool {
 	}
 	for {
 		d.space()
-		id, ok := d.str()
+		id, ok := d.setStr()
 		if !ok {
 			return false
 		}
@@ -256,7 +269,12 @@ func (d *decoder) radgraphSet(s *scorers.RadGraphSet) bool {
 		if !d.object(func(key string) bool {
 			switch key {
 			case "tokens":
-				return d.strField(&tokens)
+				if d.null() {
+					return true
+				}
+				var ok bool
+				tokens, ok = d.setStr()
+				return ok
 			case "label":
 				return d.symbol(&label)
 			case "start_ix", "end_ix":
@@ -310,7 +328,7 @@ func (d *decoder) setRelation(sc *setScratch) bool {
 	}
 	if r.target != "" {
 		d.i += len(raw) + 2
-	} else if r.target, ok = d.str(); !ok {
+	} else if r.target, ok = d.setStr(); !ok {
 		return false
 	}
 	d.space()
@@ -319,6 +337,19 @@ func (d *decoder) setRelation(sc *setScratch) bool {
 	}
 	sc.rels = append(sc.rels, r)
 	return true
+}
+
+// setStr reads a string for a reward set: a view of the line's bytes
+// when the decoder may share them and the string has no escapes.
+func (d *decoder) setStr() (string, bool) {
+	b, ok := d.strBytes()
+	if !ok {
+		return "", false
+	}
+	if d.view && len(b) > 0 && d.b[d.i-1] == '"' && &b[0] == &d.b[d.i-1-len(b)] {
+		return unsafe.String(&b[0], len(b)), true
+	}
+	return string(b), true
 }
 
 // PeekID returns the value of the top-level "id" member of a JSON object
@@ -392,6 +423,7 @@ type decoder struct {
 	b       []byte
 	i       int
 	symbols []string
+	view    bool // setStr shares the line's memory
 }
 
 func (d *decoder) space() {
