@@ -108,8 +108,12 @@ func (a *Absolute) Prompt(structured bool) string {
 	return b.String()
 }
 
+// sectionStart is "###" at the start of a line: a body's are indented, so
+// that a response cannot open a section (a forged rubric or reference).
+var sectionStart = regexp.MustCompile(`(?m)^[ \t]*###`)
+
 func section(b *strings.Builder, header, body string) {
-	fmt.Fprintf(b, "\n%s\n%s\n", header, strings.TrimSpace(body))
+	fmt.Fprintf(b, "\n%s\n%s\n", header, sectionStart.ReplaceAllString(strings.TrimSpace(body), " ###"))
 }
 
 // Swap returns the task with the two responses exchanged.
