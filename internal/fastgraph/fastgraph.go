@@ -930,92 +930,221 @@ func (d *decoder) graph() (*graph.Graph, bool) {
 	return g, ok
 }
 
-func (d *decoder) entity(e *graph.Entity) bool {
-	return d.object(func(key string) bool {
-		switch key {
-		case "id":
-			return d.strField(&e.ID)
-		case "text":
-			return d.strField(&e.Text)
-		case "type":
-			return d.symbol(&e.Type)
-		case "assertion":
-			var s string
-			ok := d.symbol(&s)
-			e.Assertion = graph.Assertion(s)
-			return ok
-		case "key":
-			return d.strField(&e.Key)
-		case "count":
-			return d.intField(&e.Count)
-		case "weight":
-			if d.null() {
-				return true
-			}
-			f, ok := d.float()
-			e.Weight = f
-			return ok
-		case "span":
-			if d.null() {
-				e.Span = nil
-				return true
-			}
-			var sp graph.Span
-			k := 0
-			ok := d.array(func() bool {
-				if k >= 2 || d.null() {
-					return false // the slow path pads, truncates and zeroes like encoding/json
-				}
-				n, ok := d.integer()
-				sp[k] = n
-				k++
-				return ok
-			})
-			if !ok || k != 2 {
-				return false
-			}
-			e.Span = &sp
-			return true
-		case "measure":
-			if d.null() {
-				e.Measure = nil
-				return true
-			}
-			m := &graph.Measure{}
-			e.Measure = m
-			return d.object(func(key string) bool {
-				switch key {
-				case "unit":
-					return d.symbol(&m.Unit)
-				case "values":
-					if d.null() {
-						m.Values = nil
-						return true
-					}
-					m.Values = []float64{}
-					return d.array(func() bool {
-						f, ok := d.float()
-						m.Values = append(m.Values, f)
-						return ok
-					})
-				}
-				return false
-			})
-		}
+// members reads an object's members: field maps a key to its index
+// (-1 for a key the format does not have) and value reads the value of
+// member f. A repeated or unknown key fails (the slow path decides).
+func (d *decoder) members(field func(key []byte) int, value func(f int) bool) bool {
+	if !d.eat('{') {
 		return false
-	})
+	}
+	d.space()
+	if d.eat('}') {
+		return true
+	}
+	var seen uint32
+	for {
+		d.space()
+		k, ok := d.rawString()
+		if !ok {
+			return false
+		}
+		f := field(k)
+		if f < 0 || seen&(1<<f) != 0 {
+			return false
+		}
+		seen |= 1 << f
+		d.space()
+		if !d.eat(':') {
+			return false
+		}
+		d.space()
+		if !value(f) {
+			return false
+		}
+		d.space()
+		if d.eat(',') {
+			continue
+		}
+		return d.eat('}')
+	}
+}
+
+const (
+	fID = iota
+	fText
+	fType
+	fAssertion
+	fKey
+	fCount
+	fWeight
+	fSpan
+	fMeasure
+)
+
+func entityField(k []byte) int {
+	switch string(k) {
+	case "id":
+		return fID
+	case "text":
+		return fText
+	case "type":
+		return fType
+	case "assertion":
+		return fAssertion
+	case "key":
+		return fKey
+	case "count":
+		return fCount
+	case "weight":
+		return fWeight
+	case "span":
+		return fSpan
+	case "measure":
+		return fMeasure
+	}
+	return -1
+}
+
+func (d *decoder) entity(e *graph.Entity) bool {
+	// The loop of members, written out: this is the hottest code of a
+	// graph run.
+	if !d.eat('{') {
+		return false
+	}
+	d.space()
+	if d.eat('}') {
+		return true
+	}
+	var seen uint32
+	for {
+		d.space()
+		k, ok := d.rawString()
+		if !ok {
+			return false
+		}
+		f := entityField(k)
+		if f < 0 || seen&(1<<f) != 0 {
+			return false
+		}
+		seen |= 1 << f
+		d.space()
+		if !d.eat(':') {
+			return false
+		}
+		d.space()
+		switch f {
+		case fID:
+			ok = d.strField(&e.ID)
+		case fText:
+			ok = d.strField(&e.Text)
+		case fType:
+			ok = d.symbol(&e.Type)
+		case fAssertion:
+			var s string
+			ok = d.symbol(&s)
+			e.Assertion = graph.Assertion(s)
+		case fKey:
+			ok = d.strField(&e.Key)
+		default:
+			ok = d.entityRare(e, f)
+		}
+		if !ok {
+			return false
+		}
+		d.space()
+		if d.eat(',') {
+			continue
+		}
+		return d.eat('}')
+	}
+}
+
+// entityRare reads the members most entities lack.
+func (d *decoder) entityRare(e *graph.Entity, f int) bool {
+	switch f {
+	case fCount:
+		return d.intField(&e.Count)
+	case fWeight:
+		if d.null() {
+			return true
+		}
+		f, ok := d.float()
+		e.Weight = f
+		return ok
+	case fSpan:
+		if d.null() {
+			e.Span = nil
+			return true
+		}
+		var sp graph.Span
+		k := 0
+		ok := d.array(func() bool {
+			if k >= 2 || d.null() {
+				return false // the slow path pads, truncates and zeroes like encoding/json
+			}
+			n, ok := d.integer()
+			sp[k] = n
+			k++
+			return ok
+		})
+		if !ok || k != 2 {
+			return false
+		}
+		e.Span = &sp
+		return true
+	case fMeasure:
+		if d.null() {
+			e.Measure = nil
+			return true
+		}
+		m := &graph.Measure{}
+		e.Measure = m
+		return d.object(func(key string) bool {
+			switch key {
+			case "unit":
+				return d.symbol(&m.Unit)
+			case "values":
+				if d.null() {
+					m.Values = nil
+					return true
+				}
+				m.Values = []float64{}
+				return d.array(func() bool {
+					f, ok := d.float()
+					m.Values = append(m.Values, f)
+					return ok
+				})
+			}
+			return false
+		})
+	}
+	return false
+}
+
+func relationField(k []byte) int {
+	switch string(k) {
+	case "source":
+		return 0
+	case "target":
+		return 1
+	case "type":
+		return 2
+	case "count":
+		return 3
+	}
+	return -1
 }
 
 func (d *decoder) relation(r *graph.Relation) bool {
-	return d.object(func(key string) bool {
-		switch key {
-		case "source":
+	return d.members(relationField, func(f int) bool {
+		switch f {
+		case 0:
 			return d.strField(&r.Source)
-		case "target":
+		case 1:
 			return d.strField(&r.Target)
-		case "type":
+		case 2:
 			return d.symbol(&r.Type)
-		case "count":
+		case 3:
 			return d.intField(&r.Count)
 		}
 		return false
