@@ -34,7 +34,8 @@ func realServer(t *testing.T) (baseURL, model string) {
 	if baseURL == "" || model == "" {
 		unavailable("OPENAI_BASE_URL and KGEVAL_MODEL must be set (eval \"$(scripts/llm start)\")")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// llama-cpp-python answers /models only between completions: wait.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(baseURL, "/")+"/models", nil)
 	if key := os.Getenv("OPENAI_API_KEY"); key != "" {
@@ -95,7 +96,7 @@ func TestIntegrationExtract(t *testing.T) {
 	o, _ := ontology.Builtin("radiology")
 	var warns warnings
 	x, err := New(o, Config{BaseURL: baseURL, Model: model, APIKey: os.Getenv("OPENAI_API_KEY"),
-		Concurrency: 1, Timeout: 10 * time.Minute, MaxTokens: 1024, Warn: warns.add})
+		Concurrency: 1, Timeout: 10 * time.Minute, MaxTokens: 768, Warn: warns.add})
 	if err != nil {
 		t.Fatal(err)
 	}
