@@ -156,7 +156,7 @@ func allFlagNames(root *cobra.Command) map[string]bool {
 		}
 	}
 	walk(root)
-	for _, skip := range []string{"help", "config", "out", "pairs", "docs", "results", "baseline", "resume", "shard"} {
+	for _, skip := range []string{"help", "config", "out", "pairs", "docs", "results", "baseline", "resume", "shard", "run", "id", "graphs", "items", "human"} {
 		delete(names, skip) // per-invocation, not project settings
 	}
 	names["weights"], names["thresholds"], names["neo4j"] = true, true, true

@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 )
 
-// input is an opened input file; "-" is standard input, spooled to a
-// temporary file so that it can be read twice (validated, then processed).
+// input is an opened input file. Inputs are read twice (validated, then
+// processed), so standard input ("-") and other streams that cannot be
+// read again (a pipe, a FIFO, a process substitution) are first spooled to
+// a temporary file.
 type input struct {
 	name string
 	path string
@@ -16,25 +18,43 @@ type input struct {
 }
 
 func openInput(sys *IO, name string) (*input, error) {
-	if name != "-" {
-		if _, err := os.Stat(name); err != nil {
-			return nil, inputError("%v", err)
-		}
+	if name == "-" {
+		return spool(sys.In, "<stdin>")
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, inputError("%v", err)
+	}
+	if fi.IsDir() {
+		return nil, inputError("%s is a directory, not a file", name)
+	}
+	if fi.Mode().IsRegular() {
 		return &input{name: name, path: name}, nil
 	}
-	f, err := os.CreateTemp("", "kgeval-stdin-*")
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, inputError("%v", err)
+	}
+	defer f.Close()
+	return spool(f, name)
+}
+
+// spool copies a stream to a temporary file.
+func spool(r io.Reader, name string) (*input, error) {
+	f, err := os.CreateTemp("", "kgeval-input-*")
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.Copy(f, sys.In); err != nil {
+	if _, err := io.Copy(f, r); err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return nil, fmt.Errorf("read standard input: %w", err)
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
 		return nil, err
 	}
-	return &input{name: "<stdin>", path: f.Name(), temp: true}, nil
+	return &input{name: name, path: f.Name(), temp: true}, nil
 }
 
 // open returns a fresh reader over the whole input.

@@ -139,5 +139,6 @@ func commands(io *IO) []*cobra.Command {
 		newDiffCmd(io),
 		newReportCmd(io),
 		newServeCmd(io),
+		newStoreCmd(io),
 	}
 }

@@ -65,6 +65,8 @@ type scoreOptions struct {
 	weights     scorers.Weights
 	resume      bool
 	shard       shardSpec
+	store       string
+	storeRun    string
 	extractorFlags
 	judge judgeFlags
 	graphModes
@@ -122,6 +124,8 @@ with exit 2 unless --skip-invalid is given, which reports and skips it.`,
 	f.Var(weightsFlag{&opts.weights}, "weights", "weights of overall, e.g. nsc=0.3,ams=0.15,scs=0.3,judge=0.25 (default: docs/metrics.md)")
 	f.BoolVar(&opts.resume, "resume", false, "continue an interrupted run whose --out file was left as FILE.partial")
 	f.Var(&opts.shard, "shard", "score only shard i of n (i/n, 1-based): pair k goes to shard k mod n; combine with kgeval merge")
+	f.StringVar(&opts.store, "store", "memory", "where extracted graphs live: memory, or neo4j (written as they are extracted; NEO4J_URI ...)")
+	f.StringVar(&opts.storeRun, "run", "", "run id for the graphs written with --store neo4j")
 	opts.graphModes.bind(cmd)
 	return cmd
 }
@@ -169,6 +173,21 @@ func runScore(ctx context.Context, sys *IO, opts *scoreOptions) error {
 		Weights:     opts.weights,
 		Concurrency: opts.workers(opts.concurrency, 0),
 		Judge:       grader,
+	}
+	switch opts.store {
+	case "memory":
+	case "neo4j":
+		if opts.storeRun == "" {
+			return inputError("--store neo4j needs --run RUN to name the run")
+		}
+		s, _, closeStore, err := openStore(ctx, sys, opts.ontology)
+		if err != nil {
+			return err
+		}
+		defer closeStore()
+		cfg.OnGraphs = storeWriter(s, opts.storeRun)
+	default:
+		return inputError("unknown store %q (want memory or neo4j)", opts.store)
 	}
 	header := &results.Header{
 		Version: version(), Ontology: o.Name, OntologyHash: o.Hash(), Extractor: opts.extractor,
