@@ -76,7 +76,8 @@ func DecodeStrict(b []byte, v any) error {
 		}
 		return fmt.Errorf("invalid JSON: %v", err)
 	}
-	if dec.More() {
+	// Decoder.More does not see a stray closing bracket: look at the bytes.
+	if rest := bytes.TrimSpace(b[dec.InputOffset():]); len(rest) > 0 {
 		return errors.New("invalid JSON: more than one value on the line")
 	}
 	return nil

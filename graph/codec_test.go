@@ -49,6 +49,7 @@ func TestGraphErrors(t *testing.T) {
 		{"bad json", `{"id":"d",`, `g.jsonl:1: invalid JSON`},
 		{"wrong field type", `{"id":5}`, `field "id"`},
 		{"two values", `{"id":"d"} {"id":"e"}`, `more than one value`},
+		{"stray bracket", `{"id":"d"}}`, `more than one value`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -49,7 +49,11 @@ type RelationItem struct {
 
 // ComputeDiff is the diff of cand against ref under the optimal matching.
 func ComputeDiff(ref, cand *graph.Graph, opt Options) *Diff {
-	m := Match(ref, cand, opt)
+	return diffFrom(Match(ref, cand, opt), ref, cand, opt)
+}
+
+// diffFrom builds the diff from a matching of ref and cand.
+func diffFrom(m *Matching, ref, cand *graph.Graph, opt Options) *Diff {
 	d := &Diff{Matched: []EntityMatch{}, Missing: []EntityDiff{}, Invented: []EntityDiff{},
 		Relations: RelationDiff{Matched: []RelationItem{}, Missing: []RelationItem{}, Invented: []RelationItem{}}}
 	weigh := func(e graph.Entity) (string, float64) {

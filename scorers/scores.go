@@ -72,6 +72,8 @@ type Detail struct {
 	// Exact is false when the greedy matching was used (graphs above
 	// Options.MaxExact nodes).
 	Exact bool
+	// Diff is set by CompareWithDiff.
+	Diff *Diff
 }
 
 // TypeStats is node coverage restricted to one entity type. A reference
@@ -93,6 +95,16 @@ type TypeStats struct {
 
 // CompareDetail is Compare with the per-type breakdown.
 func CompareDetail(ref, cand *graph.Graph, opt Options) Detail {
+	return compareDetail(ref, cand, opt, false)
+}
+
+// CompareWithDiff is CompareDetail plus the diff, built from the same
+// matching (ComputeDiff would match the graphs again).
+func CompareWithDiff(ref, cand *graph.Graph, opt Options) Detail {
+	return compareDetail(ref, cand, opt, true)
+}
+
+func compareDetail(ref, cand *graph.Graph, opt Options, withDiff bool) Detail {
 	w := getWorkspace()
 	defer w.put()
 	w.r.init(ref, opt)
@@ -112,7 +124,11 @@ func CompareDetail(ref, cand *graph.Graph, opt Options) Detail {
 	}
 	rw := radgraphOf(&w.c, &w.r, isAnatomy, &w.rg, &w.keys)
 	s.RadGraphSimple, s.RadGraphPartial, s.RadGraphComplete = rw.Simple, rw.Partial, rw.Complete
-	return Detail{Scores: s, Types: m.Types(), Exact: m.Exact}
+	d := Detail{Scores: s, Types: m.Types(), Exact: m.Exact}
+	if withDiff {
+		d.Diff = diffFrom(m, ref, cand, opt)
+	}
+	return d
 }
 
 // defaultIsAnatomy is the RadGraph label mapping without an ontology.

@@ -66,8 +66,9 @@ func (c *Config) Pair(ctx context.Context, p pairs.Pair) *results.Record {
 			return fail(err)
 		}
 	}
-	s := scorers.Compare(ref, cand, c.Scoring)
-	diff := scorers.ComputeDiff(ref, cand, c.Scoring)
+	detail := scorers.CompareWithDiff(ref, cand, c.Scoring)
+	s, diff := detail.Scores, detail.Diff
+	rec.Types = detail.Types
 	rec.Diff = results.CompactDiff(diff)
 	if c.Judge != nil {
 		rec.Judge = c.judge(ctx, p, ref, cand, diff, &s)
