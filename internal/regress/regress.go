@@ -7,11 +7,10 @@ package regress
 
 import (
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"sort"
 
 	"github.com/kgeval/kgeval/internal/results"
+	"github.com/kgeval/kgeval/internal/stats"
 )
 
 // Options configure a check. Zero values: no allowed drop, no thresholds,
@@ -25,10 +24,10 @@ type Options struct {
 	// Scores to check for drops; empty means overall, nsc, ams, edge_f1,
 	// scs, and judge when both runs have it.
 	Scores []string
-	// Resamples of the paired bootstrap; 0 means 2000.
+	// Resamples and Seed of the paired bootstrap (internal/stats); 0 means
+	// its defaults, 2000 and 1.
 	Resamples int
-	// Seed makes the bootstrap repeatable; 0 means 1.
-	Seed uint64
+	Seed      uint64
 	// PairDrop lists pairs whose overall dropped by more than this; 0
 	// means 0.1.
 	PairDrop float64
@@ -94,12 +93,6 @@ func (r *Report) Failed() bool {
 
 // Check compares run with baseline, pairing records by id.
 func Check(run, baseline []*results.Record, opt Options) (*Report, error) {
-	if opt.Resamples <= 0 {
-		opt.Resamples = 2000
-	}
-	if opt.Seed == 0 {
-		opt.Seed = 1
-	}
 	if opt.PairDrop <= 0 {
 		opt.PairDrop = 0.1
 	}
@@ -126,7 +119,7 @@ func Check(run, baseline []*results.Record, opt Options) (*Report, error) {
 	if len(scores) == 0 {
 		scores = []string{"overall", "nsc", "ams", "edge_f1", "scs", "judge"}
 	}
-	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15))
+	boot := stats.Bootstrap{Resamples: opt.Resamples, Seed: opt.Seed}
 	for _, name := range scores {
 		var diffs []float64
 		var sumR, sumB float64
@@ -148,7 +141,8 @@ func Check(run, baseline []*results.Record, opt Options) (*Report, error) {
 		n := float64(len(diffs))
 		c := ScoreCheck{Score: name, N: len(diffs), Run: sumR / n, Baseline: sumB / n}
 		c.Diff = c.Run - c.Baseline
-		c.Low, c.High = bootstrapMean(diffs, opt.Resamples, rng)
+		ci := boot.MeanCI(diffs)
+		c.Low, c.High = ci.Low, ci.High
 		switch {
 		case -c.Diff <= opt.MaxDrop:
 			c.Reason = fmt.Sprintf("mean change %+.4f within the allowed drop %.4f", c.Diff, opt.MaxDrop)
@@ -194,21 +188,4 @@ func Check(run, baseline []*results.Record, opt Options) (*Report, error) {
 	}
 	sort.SliceStable(rep.Drops, func(i, j int) bool { return rep.Drops[i].Drop > rep.Drops[j].Drop })
 	return rep, nil
-}
-
-// bootstrapMean is the percentile 95% interval of the mean of x.
-func bootstrapMean(x []float64, resamples int, rng *rand.Rand) (float64, float64) {
-	means := make([]float64, resamples)
-	n := len(x)
-	for b := range means {
-		s := 0.0
-		for i := 0; i < n; i++ {
-			s += x[rng.IntN(n)]
-		}
-		means[b] = s / float64(n)
-	}
-	sort.Float64s(means)
-	lo := means[int(math.Floor(0.025*float64(resamples-1)))]
-	hi := means[int(math.Ceil(0.975*float64(resamples-1)))]
-	return lo, hi
 }
