@@ -5,7 +5,7 @@
 //
 // The data model, one node per entity and one per document:
 //
-//	(:Document {run_id, role, doc_id, text, entity_count, relation_count})
+//	(:Document {run_id, role, doc_id, text, content_hash, entity_count, relation_count})
 //	(:Entity:<type> {run_id, role, doc_id, id, ord, key, type, assertion, text,
 //	                 span, count, weight, measure_values, measure_unit})
 //	(:Entity)-[:<relation type> {run_id, role, doc_id, ord, count}]->(:Entity)
@@ -20,6 +20,9 @@ package neo4j
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -392,19 +395,22 @@ func (b *batch) add(g *graph.Graph, entityIndex, relationIndex map[string]int) {
 	ents := make([]any, len(g.Entities))
 	for i, e := range g.Entities {
 		ents[i] = []any{e.ID, e.Type}
-		// Every property is in the map, nil where absent, so that += on a
-		// node kept from an earlier push removes what is no longer there.
+		// Zero and absent values are left out (reads turn them back into
+		// zero values); the put query sets the optional properties
+		// explicitly on an entity kept from an earlier push, so that one
+		// no longer there is removed.
 		p := map[string]any{
-			"ord":            int64(i),
-			"key":            e.Key,
-			"type":           e.Type,
-			"assertion":      string(e.Assertion),
-			"text":           e.Text,
-			"count":          int64(e.Count),
-			"weight":         e.Weight,
-			"span":           nil,
-			"measure_values": nil,
-			"measure_unit":   nil,
+			"ord":       int64(i),
+			"key":       e.Key,
+			"type":      e.Type,
+			"assertion": string(e.Assertion),
+			"text":      e.Text,
+		}
+		if e.Count != 0 {
+			p["count"] = int64(e.Count)
+		}
+		if e.Weight != 0 {
+			p["weight"] = e.Weight
 		}
 		if e.Span != nil {
 			p["span"] = []int64{int64(e.Span[0]), int64(e.Span[1])}
@@ -422,12 +428,34 @@ func (b *batch) add(g *graph.Graph, entityIndex, relationIndex map[string]int) {
 	for i, r := range g.Relations {
 		rels[i] = []any{r.Source, r.Target, r.Type}
 		t := relationIndex[r.Type]
-		b.relations[t] = append(b.relations[t], map[string]any{
-			"doc": g.ID, "s": r.Source, "t": r.Target, "ord": int64(i), "count": int64(r.Count),
-		})
+		row := map[string]any{"doc": g.ID, "s": r.Source, "t": r.Target, "ord": int64(i)}
+		if r.Count != 0 {
+			row["count"] = int64(r.Count)
+		}
+		b.relations[t] = append(b.relations[t], row)
 	}
-	b.docs = append(b.docs, map[string]any{"id": g.ID, "text": g.Text, "entities": ents, "relations": rels})
+	var hash any // nil never equals a stored hash
+	if h := contentHash(g); h != "" {
+		hash = h
+	}
+	b.docs = append(b.docs, map[string]any{
+		"id": g.ID, "text": g.Text, "hash": hash, "entities": ents, "relations": rels,
+	})
 	b.rows += 1 + len(g.Entities) + len(g.Relations)
+}
+
+// contentHash identifies everything a graph stores: its JSON encoding,
+// hashed. Equal graphs that differ only in nil versus empty slices hash
+// differently, which costs a rewrite, never a wrong skip.
+func contentHash(g *graph.Graph) string {
+	b, err := json.Marshal(g)
+	if err != nil {
+		// Only a NaN or infinite float gets here: such a graph is never
+		// skipped.
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 func (b *batch) params(run string, role graph.Role) map[string]any {
@@ -445,19 +473,22 @@ func (b *batch) params(run string, role graph.Role) map[string]any {
 }
 
 // buildPutQuery writes the one query a chunk is written with. Each
-// document is merged; then, so that a graph already stored is replaced in
-// place (pushing twice rewrites nothing), its entities whose id or type
-// changed or that are gone are deleted with their relationships, and its
-// relationships that no longer match the relation at the same position
-// are deleted; then one UNWIND ... MERGE per entity type and per relation
-// type writes the graph, each type name checked and backtick-quoted (New
-// has checked every name).
+// document is merged; a document whose stored content hash equals the new
+// one is left as it is (pushing twice rewrites nothing). For the others,
+// so that a graph already stored is replaced in place, the entities whose
+// id or type changed or that are gone are deleted with their
+// relationships, and the relationships that no longer match the relation
+// at the same position are deleted; then one UNWIND ... MERGE per entity
+// type and per relation type writes the graph, each type name checked and
+// backtick-quoted (New has checked every name).
 func buildPutQuery(entityTypes, relationTypes []string) string {
 	var q strings.Builder
 	q.WriteString(`UNWIND $docs AS d
 MERGE (doc:Document {run_id: $run, role: $role, doc_id: d.id})
-SET doc.text = d.text, doc.entity_count = size(d.entities), doc.relation_count = size(d.relations)
-WITH collect(d) AS docs
+WITH doc, d, coalesce(doc.content_hash = d.hash, false) AS same
+SET doc += CASE WHEN same THEN {} ELSE {text: d.text, content_hash: d.hash,
+  entity_count: size(d.entities), relation_count: size(d.relations)} END
+WITH collect(CASE WHEN same THEN d.id END) AS skip, collect(CASE WHEN same THEN null ELSE d END) AS docs
 CALL (docs) {
   UNWIND docs AS d
   MATCH (old:Entity {run_id: $run, role: $role, doc_id: d.id})
@@ -474,17 +505,22 @@ CALL (docs) {
 `)
 	for i, t := range entityTypes {
 		label, _ := Quote(t)
-		fmt.Fprintf(&q, `CALL () {
+		fmt.Fprintf(&q, `CALL (skip) {
   UNWIND $entities[%d] AS r
+  WITH r WHERE NOT r.doc IN skip
   MERGE (e:Entity {run_id: $run, role: $role, doc_id: r.doc, id: r.id})
-  SET e:%s, e += r.p
+  ON CREATE SET e += r.p
+  ON MATCH SET e += r.p, e.count = r.p.count, e.weight = r.p.weight, e.span = r.p.span,
+    e.measure_values = r.p.measure_values, e.measure_unit = r.p.measure_unit
+  SET e:%s
 }
 `, i, label)
 	}
 	for i, t := range relationTypes {
 		typ, _ := Quote(t)
-		fmt.Fprintf(&q, `CALL () {
+		fmt.Fprintf(&q, `CALL (skip) {
   UNWIND $relations[%d] AS r
+  WITH r WHERE NOT r.doc IN skip
   MATCH (s:Entity {run_id: $run, role: $role, doc_id: r.doc, id: r.s})
   MATCH (t:Entity {run_id: $run, role: $role, doc_id: r.doc, id: r.t})
   MERGE (s)-[x:%s {run_id: $run, role: $role, doc_id: r.doc, ord: r.ord}]->(t)
@@ -492,7 +528,7 @@ CALL (docs) {
 }
 `, i, typ)
 	}
-	q.WriteString("RETURN size(docs) AS documents")
+	q.WriteString("RETURN size(docs) AS written, size(skip) AS unchanged")
 	return q.String()
 }
 

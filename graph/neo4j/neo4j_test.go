@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"reflect"
 	"strings"
@@ -328,12 +329,14 @@ func TestReplaceInPlace(t *testing.T) {
 	g := storetest.Report("d1")
 	g.Entities[1].Type = "disorder"                        // e10: anatomy -> disorder
 	g.Entities[2].Measure = nil                            // e1: measure removed
+	g.Entities[2].Count = 0                                // e1: count removed
+	g.Entities[0].Weight = 0                               // e9: weight removed
 	g.Entities[0].Span = nil                               // e9: span removed
 	g.Entities = append(g.Entities[:3], g.Entities[4:]...) // "a" removed (with its relations)
 	g.Relations = []graph.Relation{
-		{Source: "e9", Target: "e1", Type: "located_at"},     // ord 0: new target
-		{Source: "e10", Target: "e9", Type: "suggestive_of"}, // ord 1: new
-		{Source: "e10", Target: "e9", Type: "modify"},        // ord 2: was ord 2 already
+		{Source: "e9", Target: "e1", Type: "located_at"},        // ord 0: new target
+		{Source: "e10", Target: "e9", Type: "suggestive_of"},    // ord 1: new
+		{Source: "e10", Target: "e9", Type: "modify", Count: 4}, // ord 2: was ord 2 already, count added
 	}
 	g.Entities = append(g.Entities, graph.Entity{ID: "new", Text: "neu", Type: "device", Assertion: graph.Present, Key: "device/x"})
 	if err := s.Put(ctx, run, graph.Reference, []*graph.Graph{g}); err != nil {
@@ -362,6 +365,50 @@ func TestReplaceInPlace(t *testing.T) {
 	}
 	if want := (kgneo4j.Counts{Documents: 2, Entities: 12, Relationships: 8}); c != want {
 		t.Errorf("counts %+v, want %+v", c, want)
+	}
+}
+
+// A graph pushed again unchanged is skipped; any change at all is written.
+func TestSmallChangesAreWritten(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	run := storetest.RunID(t)
+	cleanup(t, s, run)
+	put := func(g *graph.Graph) {
+		t.Helper()
+		if err := s.Put(ctx, run, graph.Reference, []*graph.Graph{g}); err != nil {
+			t.Fatal(err)
+		}
+		if ok, diff := storetest.Equal(g, mustGet(t, s, run, g.ID)); !ok {
+			t.Errorf("after put: %s", diff)
+		}
+	}
+	g := storetest.Report("d1")
+	put(g)
+	put(g)
+	for i, change := range []func(g *graph.Graph){
+		func(g *graph.Graph) { g.Text += "." },
+		func(g *graph.Graph) { g.Entities[3].Assertion = graph.Absent },
+		func(g *graph.Graph) { g.Entities[2].Measure.Values[1] = 20.5 },
+		func(g *graph.Graph) { g.Relations[4].Count = 1 },
+		func(g *graph.Graph) { g.Entities[0].Weight = 0 },
+		func(g *graph.Graph) { g.Entities[5].Measure.Values[0] = math.NaN() }, // cannot be hashed
+		func(g *graph.Graph) { g.Entities[5].Measure.Values[0] = 7 },
+	} {
+		change(g)
+		if err := s.Put(ctx, run, graph.Reference, []*graph.Graph{g}); err != nil {
+			t.Fatalf("change %d: %v", i, err)
+		}
+		got := mustGet(t, s, run, "d1")
+		if i == 5 {
+			if v := got.Entities[5].Measure.Values[0]; !math.IsNaN(v) {
+				t.Errorf("change %d: measure %v, want NaN", i, v)
+			}
+			continue
+		}
+		if ok, diff := storetest.Equal(g, got); !ok {
+			t.Errorf("change %d not written: %s", i, diff)
+		}
 	}
 }
 

@@ -37,7 +37,7 @@ type options struct {
 	sample                      int
 	chunk, writers              int
 	maxSeconds, minRatio        float64
-	keep                        bool
+	keep, replace               bool
 	serverPID                   int
 }
 
@@ -52,6 +52,7 @@ func main() {
 	flag.Float64Var(&o.maxSeconds, "max-seconds", 60, "target: the batched push takes at most this long (0: no target)")
 	flag.Float64Var(&o.minRatio, "min-ratio", 20, "target: batched throughput over per-row throughput (0: no target)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the pushed runs instead of deleting them")
+	flag.BoolVar(&o.replace, "replace", false, "also push a changed version of every graph (the in-place replace path)")
 	flag.IntVar(&o.serverPID, "server-pid", 0, "pid of a local server, to report the CPU time it spent (Linux /proc)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -72,9 +73,10 @@ var (
 	assertions    = []graph.Assertion{graph.Present, graph.Present, graph.Absent, graph.Uncertain}
 )
 
-// report makes one synthetic report graph, the same for the same i.
-func report(i, entities, relations int) *graph.Graph {
-	rng := rand.New(rand.NewPCG(uint64(i), 7))
+// report makes one synthetic report graph, the same for the same i and
+// seed; another seed gives another graph with the same id.
+func report(i, entities, relations int, seed uint64) *graph.Graph {
+	rng := rand.New(rand.NewPCG(uint64(i), seed))
 	g := &graph.Graph{ID: fmt.Sprintf("report-%06d", i), Text: fmt.Sprintf("Synthetic report %d.", i)}
 	pos := 0
 	for j := 0; j < entities; j++ {
@@ -103,9 +105,13 @@ func report(i, entities, relations int) *graph.Graph {
 // reports yields graphs from..to-1, made as they are needed, so that the
 // push streams and memory stays bounded.
 func reports(from, to, entities, relations int) iter.Seq2[*graph.Graph, error] {
+	return reportsSeed(from, to, entities, relations, 7)
+}
+
+func reportsSeed(from, to, entities, relations int, seed uint64) iter.Seq2[*graph.Graph, error] {
 	return func(yield func(*graph.Graph, error) bool) {
 		for i := from; i < to; i++ {
-			if !yield(report(i, entities, relations), nil) {
+			if !yield(report(i, entities, relations, seed), nil) {
 				return
 			}
 		}
@@ -185,18 +191,17 @@ func run(ctx context.Context, o options) (bool, error) {
 		cfg.URI, o.graphs, o.entities, o.relations, o.chunk, o.writers, runtime.NumCPU(), loadavg())
 
 	// One transaction a row, on a sample (the full set would take many
-	// minutes), written first so that it does not profit from a cache the
-	// batched push warmed.
+	// minutes): half before the batched push and half after, so that a
+	// machine busier at one time than the other weighs on both sides.
+	first := o.sample / 2
 	rowCPU := serverCPU(o.serverPID)
 	rowStart := time.Now()
-	rowNodes, rowRels, err := perRow(ctx, driver, cfg.Database, rowRun, reports(0, o.sample, o.entities, o.relations))
+	rowNodes, rowRels, err := perRow(ctx, driver, cfg.Database, rowRun, reports(0, first, o.entities, o.relations))
 	if err != nil {
 		return false, err
 	}
 	rowTime := time.Since(rowStart).Seconds()
-	rowRate := float64(rowNodes+rowRels) / rowTime
-	fmt.Printf("per-row:  %7d nodes %7d relationships in %6.2fs: %8.0f nodes/s, %8.0f rows/s (one transaction a row%s)\n",
-		rowNodes, rowRels, rowTime, float64(rowNodes)/rowTime, rowRate, cpuNote(rowCPU, serverCPU(o.serverPID), int64(rowNodes+rowRels)))
+	rowCPU = serverCPU(o.serverPID) - rowCPU
 
 	var peak uint64
 	var ms runtime.MemStats
@@ -230,8 +235,28 @@ func run(ctx context.Context, o options) (bool, error) {
 	fmt.Printf("batched:  %7d nodes %7d relationships in %6.2fs: %8.0f nodes/s, %8.0f rows/s (%d graphs, peak Go heap %.0f MiB%s)\n",
 		nodes, c.Relationships, batchTime, float64(nodes)/batchTime, batchRate, n, float64(peak)/(1<<20),
 		cpuNote(batchCPU, batchCPUAfter, nodes+c.Relationships))
+	cpu0 := serverCPU(o.serverPID)
+	start = time.Now()
+	n2, r2, err := perRow(ctx, driver, cfg.Database, rowRun, reports(first, o.sample, o.entities, o.relations))
+	if err != nil {
+		return false, err
+	}
+	rowTime += time.Since(start).Seconds()
+	rowCPU += serverCPU(o.serverPID) - cpu0
+	rowNodes, rowRels = rowNodes+n2, rowRels+r2
+	rowRate := float64(rowNodes+rowRels) / rowTime
+	note := ""
+	if o.serverPID > 0 {
+		note = cpuNote(0, rowCPU, int64(rowNodes+rowRels))
+	}
+	fmt.Printf("per-row:  %7d nodes %7d relationships in %6.2fs: %8.0f nodes/s, %8.0f rows/s (one transaction a row, half before and half after the batched push%s)\n",
+		rowNodes, rowRels, rowTime, float64(rowNodes)/rowTime, rowRate, note)
 	ratio := batchRate / rowRate
-	fmt.Printf("ratio:    %.1fx the per-row throughput\n", ratio)
+	fmt.Printf("ratio:    %.1fx the per-row throughput", ratio)
+	if o.serverPID > 0 && batchCPUAfter > batchCPU && rowCPU > 0 {
+		fmt.Printf("; %.1fx the rows per server CPU-second", (float64(nodes+c.Relationships)/(batchCPUAfter-batchCPU))/(float64(rowNodes+rowRels)/rowCPU))
+	}
+	fmt.Println()
 
 	// Push again: same counts (idempotent).
 	start = time.Now()
@@ -243,7 +268,22 @@ func run(ctx context.Context, o options) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	fmt.Printf("re-push:  %6.2fs (replaces every graph); counts %+v, %s\n", again, c2, map[bool]string{true: "unchanged", false: "CHANGED"}[c2 == c])
+	fmt.Printf("re-push:  %6.2fs (the same graphs again: each found unchanged and skipped); counts %+v, %s\n", again, c2, map[bool]string{true: "unchanged", false: "CHANGED"}[c2 == c])
+
+	if o.replace {
+		cpu0 := serverCPU(o.serverPID)
+		start = time.Now()
+		if _, err := store.PutSeq(ctx, batchedRun, graph.Candidate, reportsSeed(0, o.graphs, o.entities, o.relations, 8)); err != nil {
+			return false, err
+		}
+		took := time.Since(start).Seconds()
+		c3, err := store.Count(ctx, batchedRun)
+		if err != nil {
+			return false, err
+		}
+		fmt.Printf("replace:  %6.2fs (every graph changed, replaced in place): %8.0f rows/s; counts %+v%s\n",
+			took, float64(c3.Documents+c3.Entities+c3.Relationships)/took, c3, cpuNote(cpu0, serverCPU(o.serverPID), c3.Documents+c3.Entities+c3.Relationships))
+	}
 
 	start = time.Now()
 	pulled, pulledEntities := 0, 0
@@ -258,11 +298,14 @@ func run(ctx context.Context, o options) (bool, error) {
 	fmt.Printf("pull:     %7d graphs, %d entities in %6.2fs: %8.0f graphs/s\n", pulled, pulledEntities, pull, float64(pulled)/pull)
 
 	if !o.keep {
+		cpu0 := serverCPU(o.serverPID)
 		start = time.Now()
 		if err := store.Delete(ctx, batchedRun); err != nil {
 			return false, err
 		}
-		fmt.Printf("delete:   %6.2fs\n", time.Since(start).Seconds())
+		took := time.Since(start).Seconds()
+		fmt.Printf("delete:   %6.2fs: %8.0f rows/s%s\n", took, float64(nodes+c.Relationships)/took,
+			cpuNote(cpu0, serverCPU(o.serverPID), nodes+c.Relationships))
 	}
 
 	ok := c2 == c && pulled == o.graphs
