@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,18 +82,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(body, &m); err == nil {
-			for k, v := range info.extra {
-				b, err := json.Marshal(v)
-				if err != nil {
-					return nil, err
-				}
-				m[k] = b
-			}
-			if nb, err := json.Marshal(m); err == nil {
-				body = nb
-			}
+		if body, err = addFields(body, info.extra); err != nil {
+			return nil, err
 		}
 		r2 := req.Clone(req.Context())
 		r2.Body = io.NopCloser(bytes.NewReader(body))
@@ -106,6 +97,37 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		info.retryAfter, info.hasRetry = retryAfter(resp.Header, t.now())
 	}
 	return resp, err
+}
+
+// addFields splices fields into a JSON object's text, at its start. The
+// fields are ones go-openai leaves out of the body, so none is there yet;
+// splicing avoids decoding and encoding the whole request again.
+func addFields(body []byte, fields map[string]any) ([]byte, error) {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) < 2 || trimmed[0] != '{' {
+		return nil, errors.New("llm: request body is not a JSON object")
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]byte, 0, len(body)+64)
+	out = append(out, '{')
+	for _, k := range keys {
+		kb, _ := json.Marshal(k)
+		vb, err := json.Marshal(fields[k])
+		if err != nil {
+			return nil, err
+		}
+		out = append(append(append(out, kb...), ':'), vb...)
+		out = append(out, ',')
+	}
+	rest := bytes.TrimLeft(trimmed[1:], " \t\r\n")
+	if rest[0] == '}' {
+		out = out[:len(out)-1] // the object was empty: no comma
+	}
+	return append(out, rest...), nil
 }
 
 // retryAfter reads Retry-After (seconds or an HTTP date) or the

@@ -420,3 +420,23 @@ func TestPromptGolden(t *testing.T) {
 		}
 	}
 }
+
+func TestAddFields(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{`{"model":"m"}`, `{"a":1,"temperature":0,"model":"m"}`},
+		{` { "model":"m"}`, `{"a":1,"temperature":0,"model":"m"}`},
+		{`{}`, `{"a":1,"temperature":0}`},
+	} {
+		got, err := addFields([]byte(tc.body), map[string]any{"temperature": 0, "a": 1})
+		if err != nil || string(got) != tc.want {
+			t.Errorf("%s: %s %v, want %s", tc.body, got, err, tc.want)
+		}
+		var v map[string]any
+		if err := json.Unmarshal(got, &v); err != nil {
+			t.Errorf("%s: invalid JSON %s", tc.body, got)
+		}
+	}
+	if _, err := addFields([]byte(`[1]`), map[string]any{"a": 1}); err == nil {
+		t.Error("a non-object body was accepted")
+	}
+}
