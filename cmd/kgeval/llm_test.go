@@ -151,6 +151,13 @@ func TestLLMExtractAndScore(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("extract: exit %d\n%s", code, errOut)
 	}
+	outFile := filepath.Join(t.TempDir(), "r.jsonl")
+	if _, errOut, code := runLLM(t, env, "", "score", "--pairs", "testdata/pairs.jsonl", "--extractor", "llm", "--cache-dir", cacheDir, "--out", outFile); code != exitOK {
+		t.Fatalf("score --out: exit %d\n%s", code, errOut)
+	}
+	if b, _ := os.ReadFile(outFile); !strings.Contains(string(b), `"extractor":"llm","model":"fake-model"`) {
+		t.Errorf("the run header does not name the model: %.200s", b)
+	}
 	if !strings.Contains(out, `"text":"nodule","type":"disorder"`) || !strings.Contains(out, `"type":"located_at"`) {
 		t.Errorf("extract output:\n%s", out)
 	}

@@ -157,6 +157,15 @@ func (f *llmFlags) build(ctx context.Context, sys *IO, o *ontology.Ontology) (ex
 	return x, nil
 }
 
+// extractorModel is the LLM extractor's model for run headers; "" for the
+// others.
+func (f *extractorFlags) extractorModel() string {
+	if f.llm.x == nil {
+		return ""
+	}
+	return f.llm.x.Model()
+}
+
 // defaultReplyCache is $KGEVAL_CACHE/replies, else under
 // $XDG_CACHE_HOME or ~/.cache: the root scripts/ use for their downloads.
 func defaultReplyCache(sys *IO) string {

@@ -190,7 +190,7 @@ func runScore(ctx context.Context, sys *IO, opts *scoreOptions) error {
 		return inputError("unknown store %q (want memory or neo4j)", opts.store)
 	}
 	header := &results.Header{
-		Version: version(), Ontology: o.Name, OntologyHash: o.Hash(), Extractor: opts.extractor,
+		Version: version(), Ontology: o.Name, OntologyHash: o.Hash(), Extractor: opts.extractor, Model: opts.extractorModel(),
 		Judge: judgeName, JudgeModel: judgeModel, Weights: opts.weights, Theta: opts.theta, UntypedAMS: opts.untypedAMS,
 		Input: opts.pairs, Pairs: valid, Shard: opts.shard.String(),
 	}
