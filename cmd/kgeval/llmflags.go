@@ -198,6 +198,7 @@ func (f *extractorFlags) finish(sys *IO, err error) error {
 	if x == nil {
 		return err
 	}
+	x.Close() // the last replies reach the cache
 	u := x.Usage()
 	fmt.Fprintf(sys.Err, "kgeval: %s\n", u)
 	f.llm.mu.Lock()

@@ -147,6 +147,9 @@ type Extractor struct {
 	format   atomic.Int32
 	fatal    atomic.Pointer[error]
 	stats    stats
+	// writes are the cache writes in progress: they run off the path of
+	// the next request, and Close waits for them.
+	writes sync.WaitGroup
 }
 
 var _ extract.Extractor = (*Extractor)(nil)
@@ -294,10 +297,24 @@ func (x *Extractor) chunk(ctx context.Context, docID string, c chunk) (*result, 
 	}
 	x.report(docID, best)
 	x.val.resolveKeys(best)
-	if err := x.cfg.Cache.Put(key, []byte(x.redact(best.raw))); err != nil {
-		x.warn(docID, fmt.Sprintf("cannot cache the reply: %v", err))
+	if x.cfg.Cache != nil {
+		raw := []byte(x.redact(best.raw))
+		x.writes.Add(1)
+		go func() {
+			defer x.writes.Done()
+			if err := x.cfg.Cache.Put(key, raw); err != nil {
+				x.warn(docID, fmt.Sprintf("cannot cache the reply: %v", err))
+			}
+		}()
 	}
 	return best, nil
+}
+
+// Close waits until the replies received so far are in the cache. The
+// extractor stays usable.
+func (x *Extractor) Close() error {
+	x.writes.Wait()
+	return nil
 }
 
 // ask sends a request and interprets the reply; a cut-off reply is

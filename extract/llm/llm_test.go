@@ -488,6 +488,7 @@ func TestCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		x.Close()
 		return g, x.Usage()
 	}
 	g1, u1 := run()
@@ -526,6 +527,7 @@ func TestCache(t *testing.T) {
 	// The key depends on the model and the text.
 	x, _ := newTest(t, f, func(cfg *Config) { cfg.Cache = c; cfg.Model = "other-model" })
 	x.Extract(context.Background(), doc(report))
+	x.Close()
 	if x.Usage().Requests != 1 {
 		t.Error("another model was served from the cache")
 	}
@@ -538,6 +540,7 @@ func TestFailedRepliesAreNotCached(t *testing.T) {
 	if _, err := x.Extract(context.Background(), doc(report)); err == nil {
 		t.Fatal("no error")
 	}
+	x.Close()
 	files, _ := filepath.Glob(filepath.Join(c.Dir(), "*", "*.entry"))
 	if len(files) != 0 {
 		t.Errorf("a failed reply was cached: %v", files)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 )
 
 // ErrCorrupt is returned by Get for an entry whose contents do not match
@@ -28,7 +29,8 @@ const magic = "kgeval-cache 1\n"
 // is a cache that never hits and stores nothing. It is safe for concurrent
 // use by goroutines and by processes sharing the folder.
 type Cache struct {
-	dir string
+	dir  string
+	dirs sync.Map // the subfolders known to exist
 }
 
 // Open returns the cache rooted at dir, creating the folder.
@@ -109,10 +111,20 @@ func (c *Cache) Put(key string, value []byte) error {
 		return fmt.Errorf("cache: invalid key %q", key)
 	}
 	p := c.path(key)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return fmt.Errorf("cache: %w", err)
+	sub := filepath.Dir(p)
+	if _, ok := c.dirs.Load(sub); !ok {
+		if err := os.MkdirAll(sub, 0o700); err != nil {
+			return fmt.Errorf("cache: %w", err)
+		}
+		c.dirs.Store(sub, true)
 	}
-	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	f, err := os.CreateTemp(sub, ".tmp-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		// The folder went away under us (the cache was cleared): again.
+		if err = os.MkdirAll(sub, 0o700); err == nil {
+			f, err = os.CreateTemp(sub, ".tmp-*")
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}

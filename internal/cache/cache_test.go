@@ -121,3 +121,18 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+func TestPutAfterTheFolderWasCleared(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "c")
+	c, _ := Open(dir)
+	if err := c.Put(Key("a"), []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(dir)
+	if err := c.Put(Key("a"), []byte("2")); err != nil {
+		t.Fatalf("Put after the cache folder was removed: %v", err)
+	}
+	if v, ok, _ := c.Get(Key("a")); !ok || string(v) != "2" {
+		t.Errorf("got %q %v", v, ok)
+	}
+}
