@@ -30,10 +30,15 @@ type schemaString struct {
 	Description string   `json:"description,omitempty"`
 }
 
-// replySchema is the JSON Schema of the reply format under o. The ontology
-// package may grow its own schema for the graph format; this one is the
-// reply's (no document id, no spans) and is kept next to the prompt that
-// describes the same shape.
+// replySchema is the JSON Schema of the reply format under o: the
+// ontology's entity types, relation types and assertion values as enums,
+// in the shape the prompt and its examples show. It is not
+// o.JSONSchema(), the schema of the whole graph format: that one also asks
+// for the document id, spans and measurements, which kgeval computes
+// itself. Asking the model for them costs output tokens and, measured with
+// Gemma 3 270M on llama-server, made it repeat entities until the token
+// limit (768 tokens, both the reply and the re-ask cut off, the document
+// failed) where this schema gave a valid graph in 92 tokens.
 func replySchema(o *ontology.Ontology) json.RawMessage {
 	str := schemaString{Type: "string"}
 	entity := schemaObject{
