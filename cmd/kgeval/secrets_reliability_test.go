@@ -86,7 +86,7 @@ func TestSecretsNeverWritten(t *testing.T) {
 		{env, []string{"store", "push", "--graphs", p("graphs.jsonl"), "--run", "secrets-test"}},
 		{env, []string{"store", "delete", "--run", "secrets-test"}},
 		{env, []string{"report", "--results", p("scores.jsonl"), "--pairs", "testdata/pairs.jsonl", "--out", p("report.html")}},
-		{env, []string{"diff", "--pairs", "testdata/pairs.jsonl", "--format", "html", "--out", p("diff.html")}},
+		{env, []string{"diff", "--pairs", "testdata/pairs.jsonl", "--id", "same", "--format", "html", "--out", p("diff.html")}},
 		{env, []string{"check", "--baseline", p("scores.jsonl"), "--results", p("scores.jsonl")}},
 		{env, []string{"score", "--pairs", p("missing.jsonl"), "--extractor", "llm"}},
 		{configEnv, append([]string{"--config", config, "score", "--pairs", "testdata/pairs.jsonl", "--judge", "llm", "--format", "jsonl",
