@@ -36,6 +36,8 @@ type Reply struct {
 	// Structured reports that the server was asked for, and accepted,
 	// structured output.
 	Structured bool `json:"structured"`
+	// Truncated reports that the reply stopped at the token limit.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // Completer sends one chat request to a model. Implementations retry
@@ -216,16 +218,24 @@ func sampleErr(err error, i, k, attempts int) error {
 	return err
 }
 
-const (
-	absoluteCorrection = `Your reply could not be read: %s. Write your feedback, then the score, in exactly this form: "Feedback: (your feedback) [RESULT] (an integer from 1 to 5)"`
-	relativeCorrection = `Your reply could not be read: %s. Write your feedback, then your choice, in exactly this form: "Feedback: (your feedback) [RESULT] (A or B)"`
+// Corrections sent after an unparseable reply, in the form asked for:
+// [0] the [RESULT] form, [1] structured output.
+var (
+	absoluteCorrection = [2]string{
+		`Your reply could not be read: %s. Write short feedback (a few sentences), then the score, in exactly this form: "Feedback: (your feedback) [RESULT] (an integer from 1 to 5)"`,
+		`Your reply could not be read: %s. Answer again with one complete JSON object: "feedback", two or three sentences, and "result", an integer from 1 to 5.`,
+	}
+	relativeCorrection = [2]string{
+		`Your reply could not be read: %s. Write short feedback (a few sentences), then your choice, in exactly this form: "Feedback: (your feedback) [RESULT] (A or B)"`,
+		`Your reply could not be read: %s. Answer again with one complete JSON object: "feedback", two or three sentences, and "result", "A" or "B".`,
+	}
 )
 
 // sample asks for one reply and parses it; an unparseable reply is shown
 // back to the model with the parse error and the format, up to
 // MaxAttempts replies in all. It returns the feedback, the result and the
 // number of replies requested.
-func (j *LLM) sample(ctx context.Context, prompt func(structured bool) string, seed int, schema json.RawMessage, schemaName, correction string, parse func(string) (string, string, error)) (string, string, int, error) {
+func (j *LLM) sample(ctx context.Context, prompt func(structured bool) string, seed int, schema json.RawMessage, schemaName string, correction [2]string, parse func(string) (string, string, error)) (string, string, int, error) {
 	maxAttempts := j.Options.MaxAttempts
 	if maxAttempts < 1 {
 		maxAttempts = 3
@@ -256,11 +266,18 @@ func (j *LLM) sample(ctx context.Context, prompt func(structured bool) string, s
 		if err == nil {
 			return fb, res, a, nil
 		}
+		if rep.Truncated {
+			err = fmt.Errorf("%w; the reply was cut off at the token limit (%d)", err, maxTokens)
+		}
 		lastErr = err
 		reason := strings.TrimPrefix(err.Error(), ErrUnparseable.Error()+": ")
+		form := 0
+		if structured {
+			form = 1
+		}
 		msgs = append(append([]Message{}, base...),
 			Message{Role: "assistant", Content: raw},
-			Message{Role: "user", Content: fmt.Sprintf(correction, reason)})
+			Message{Role: "user", Content: fmt.Sprintf(correction[form], reason)})
 	}
 	return "", "", maxAttempts, &Failure{Reason: lastErr.Error(), Raw: raw, Attempts: maxAttempts}
 }

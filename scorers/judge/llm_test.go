@@ -49,9 +49,13 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": text, "type": "invalid_request_error"}})
 		return
 	}
+	finish := "stop"
+	if cut, ok := strings.CutPrefix(text, "<cut>"); ok { // a reply stopped at max_tokens
+		text, finish = cut, "length"
+	}
 	json.NewEncoder(w).Encode(map[string]any{
 		"id": fmt.Sprintf("chatcmpl-%d", n), "object": "chat.completion", "model": req["model"],
-		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+		"choices": []any{map[string]any{"index": 0, "finish_reason": finish,
 			"message": map[string]any{"role": "assistant", "content": text}}},
 	})
 }
@@ -299,6 +303,24 @@ func TestStructuredOutput(t *testing.T) {
 			t.Errorf("%d requests, want 3", len(f.reqs))
 		}
 	})
+}
+
+// TestTruncatedJSON: a structured reply cut off at the token limit is
+// reported as such, and the retry asks for a complete, shorter object.
+func TestTruncatedJSON(t *testing.T) {
+	f := &fakeServer{t: t, next: replay(`<cut>{"feedback": "The response is long and it goes on`, `{"feedback": "Short.", "result": 2}`)}
+	c, _ := NewOpenAI(OpenAIConfig{BaseURL: serverURL(t, f), Model: "m"})
+	j := &LLM{Client: c, Rubric: testRubric(t), Structured: true, Options: Options{MaxTokens: 64}}
+	v, err := j.Grade(context.Background(), &Input{Reference: "r", Candidate: "c"})
+	if err != nil || v.Score != 2 || v.Attempts != 2 {
+		t.Fatalf("%+v, %v", v, err)
+	}
+	retry := f.reqs[1]["messages"].([]any)[3].(map[string]any)["content"].(string)
+	for _, want := range []string{"JSON reply", "cut off at the token limit (64)", "one complete JSON object"} {
+		if !strings.Contains(retry, want) {
+			t.Errorf("retry message lacks %q: %s", want, retry)
+		}
+	}
 }
 
 func serverURL(t *testing.T, f *fakeServer) string {

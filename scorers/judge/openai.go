@@ -175,7 +175,8 @@ func (o *OpenAI) send(ctx context.Context, req *Request, form int32) (*Reply, er
 			if len(resp.Choices) == 0 {
 				return nil, fmt.Errorf("%w: %s: reply without choices", ErrService, o.cfg.Model)
 			}
-			return &Reply{Text: resp.Choices[0].Message.Content, Structured: form != formatNone}, nil
+			ch := resp.Choices[0]
+			return &Reply{Text: ch.Message.Content, Structured: form != formatNone, Truncated: ch.FinishReason == openai.FinishReasonLength}, nil
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

@@ -53,8 +53,8 @@ func parseReply(reply string, tail *regexp.Regexp) (feedback, result string, err
 	if t == "" {
 		return "", "", fmt.Errorf("%w: empty reply", ErrUnparseable)
 	}
-	if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-		return parseJSONReply(t, tail)
+	if strings.HasPrefix(t, "{") {
+		return parseJSONReply(t, tail) // structured output, or an attempt at it
 	}
 	n := strings.Count(t, resultMarker)
 	switch {
