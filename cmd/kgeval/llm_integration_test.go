@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -104,7 +105,7 @@ func TestIntegrationLLMScore(t *testing.T) {
 	start := time.Now()
 	out, errOut, code := runLLM(t, env, "", append([]string{"score", "--pairs", pairsFile, "--format", "jsonl", "--usage-out", filepath.Join(dir, "u1.json")}, common...)...)
 	elapsed := time.Since(start)
-	t.Logf("kgeval score, %d pairs through %s in %s; stderr:\n%s", n, env["KGEVAL_MODEL"], elapsed.Round(time.Millisecond), errOut)
+	record(t, "kgeval score, %d pairs through %s in %s; stderr:\n%s", n, env["KGEVAL_MODEL"], elapsed.Round(time.Millisecond), errOut)
 	if code != exitOK {
 		t.Fatalf("score: exit %d", code)
 	}
@@ -129,12 +130,12 @@ func TestIntegrationLLMScore(t *testing.T) {
 					t.Errorf("pair %s: %s = %v", r.ID, name, v)
 				}
 			}
-			t.Logf("pair %s: nsc %.3f ams %.3f scs %.3f overall %.3f", r.ID, *r.Scores["nsc"], *r.Scores["ams"], *r.Scores["scs"], *r.Scores["overall"])
+			record(t, "pair %s: nsc %.3f ams %.3f scs %.3f overall %.3f", r.ID, *r.Scores["nsc"], *r.Scores["ams"], *r.Scores["scs"], *r.Scores["overall"])
 		case "error":
 			if r.Error == "" {
 				t.Errorf("pair %s: an error record without a reason", r.ID)
 			}
-			t.Logf("pair %s: error: %s", r.ID, r.Error)
+			record(t, "pair %s: error: %s", r.ID, r.Error)
 		default:
 			t.Errorf("pair %s: status %q", r.ID, r.Status)
 		}
@@ -146,7 +147,7 @@ func TestIntegrationLLMScore(t *testing.T) {
 	if u1["requests"].(float64) == 0 || u1["prompt_tokens"].(float64) == 0 {
 		t.Errorf("no requests or tokens recorded: %v", u1)
 	}
-	t.Logf("usage: %v requests, %v prompt + %v completion tokens, mean latency %s, max %s",
+	record(t, "usage: %v requests, %v prompt + %v completion tokens, mean latency %s, max %s",
 		u1["requests"], u1["prompt_tokens"], u1["completion_tokens"],
 		time.Duration(u1["request_time_ns"].(float64)/max(1, u1["replies"].(float64))).Round(time.Millisecond),
 		time.Duration(u1["max_latency_ns"].(float64)).Round(time.Millisecond))
@@ -182,4 +183,23 @@ func TestIntegrationLLMScore(t *testing.T) {
 	if graphs == 0 {
 		t.Error("no graph extracted")
 	}
+}
+
+// record logs a measurement and, when KGEVAL_ARTIFACTS names a folder (as
+// in .ci/run), appends it to llm-integration.log there, so that latency
+// and tokens are kept without go test -v.
+func record(t *testing.T, format string, args ...any) {
+	t.Helper()
+	t.Logf(format, args...)
+	dir := os.Getenv("KGEVAL_ARTIFACTS")
+	if dir == "" {
+		return
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "llm-integration.log"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Logf("artifacts: %v", err)
+		return
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%s %s: "+format+"\n", append([]any{time.Now().Format(time.RFC3339), t.Name()}, args...)...)
 }

@@ -2,8 +2,10 @@ package llm
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,7 +84,7 @@ func TestIntegrationPromptTokens(t *testing.T) {
 	one := count(x.messages(report))
 	a, b := twoCallMessages(o, report, reply.Entities)
 	first, second := count(a), count(b)
-	t.Logf("prompt tokens per document (%s tokenizer, %d-byte report): one call %d; two calls %d + %d = %d (%.2fx, +%d)",
+	record(t, "prompt tokens per document (%s tokenizer, %d-byte report): one call %d; two calls %d + %d = %d (%.2fx, +%d)",
 		model, len(report), one, first, second, first+second, float64(first+second)/float64(one), first+second-one)
 	if first+second <= one {
 		t.Errorf("two calls (%d) should cost more prompt tokens than one (%d)", first+second, one)
@@ -103,9 +105,9 @@ func TestIntegrationExtract(t *testing.T) {
 	start := time.Now()
 	g, err := x.Extract(context.Background(), extract.Document{ID: "real-1", Text: report})
 	u := x.Usage()
-	t.Logf("%s in %s: %s", model, time.Since(start).Round(time.Millisecond), u)
+	record(t, "%s in %s: %s", model, time.Since(start).Round(time.Millisecond), u)
 	if w := warns.all(); w != "" {
-		t.Logf("warnings:\n%s", w)
+		record(t, "warnings:\n%s", w)
 	}
 	if err != nil {
 		// A weak model may fail a document; the failure must say why and
@@ -126,8 +128,27 @@ func TestIntegrationExtract(t *testing.T) {
 			t.Errorf("entity %s %q: span %v", e.ID, e.Text, *e.Span)
 		}
 	}
-	t.Logf("graph: %s; relations: %s", entityTexts(g), relationList(g))
+	record(t, "graph: %s; relations: %s", entityTexts(g), relationList(g))
 	if u.Requests == 0 || u.PromptTokens == 0 || u.CompletionTokens == 0 {
 		t.Errorf("usage not recorded: %+v", u)
 	}
+}
+
+// record logs a measurement and, when KGEVAL_ARTIFACTS names a folder (as
+// in .ci/run), appends it to llm-integration.log there, so that latency
+// and tokens are kept without go test -v.
+func record(t *testing.T, format string, args ...any) {
+	t.Helper()
+	t.Logf(format, args...)
+	dir := os.Getenv("KGEVAL_ARTIFACTS")
+	if dir == "" {
+		return
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "llm-integration.log"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Logf("artifacts: %v", err)
+		return
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%s %s: "+format+"\n", append([]any{time.Now().Format(time.RFC3339), t.Name()}, args...)...)
 }
