@@ -112,20 +112,11 @@ func runScoreCorpus(ctx context.Context, sys *IO, opts *scoreOptions) error {
 		if err != nil {
 			return err
 		}
-		in, err := openInput(sys, opts.pairs)
+		in, format, _, err := opts.openPairs(sys)
 		if err != nil {
 			return err
 		}
 		defer in.cleanup()
-		format := pairs.FormatFor(opts.pairs)
-		format.IDCol, format.RefCol, format.CandCol = opts.idCol, opts.refCol, opts.candCol
-		_, bad, err := validatePairs(in, format)
-		if err != nil {
-			return err
-		}
-		if len(bad) > 0 && !opts.skipInvalid {
-			return inputError("%s", badInputMessage(bad))
-		}
 		f, err := in.open()
 		if err != nil {
 			return err

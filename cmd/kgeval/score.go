@@ -151,21 +151,11 @@ func runScore(ctx context.Context, sys *IO, opts *scoreOptions) error {
 	if err != nil {
 		return err
 	}
-	in, err := openInput(sys, opts.pairs)
+	in, format, valid, err := opts.openPairs(sys)
 	if err != nil {
 		return err
 	}
 	defer in.cleanup()
-	format := pairs.FormatFor(opts.pairs)
-	format.IDCol, format.RefCol, format.CandCol = opts.idCol, opts.refCol, opts.candCol
-
-	valid, bad, err := validatePairs(in, format)
-	if err != nil {
-		return err
-	}
-	if len(bad) > 0 && !opts.skipInvalid {
-		return inputError("%s", badInputMessage(bad))
-	}
 
 	cfg := &evaluate.Config{
 		Extractor:   x,
@@ -321,6 +311,27 @@ func resumeAfter(in iter.Seq2[pairs.Pair, error], done []string) iter.Seq2[pairs
 			}
 		}
 	}
+}
+
+// openPairs opens the pairs input and checks every line before any work:
+// bad lines stop the run unless --skip-invalid. It returns the number of
+// valid pairs; the caller cleans the input up.
+func (opts *scoreOptions) openPairs(sys *IO) (*input, pairs.Format, int, error) {
+	in, err := openInput(sys, opts.pairs)
+	if err != nil {
+		return nil, pairs.Format{}, 0, err
+	}
+	format := pairs.FormatFor(opts.pairs)
+	format.IDCol, format.RefCol, format.CandCol = opts.idCol, opts.refCol, opts.candCol
+	valid, bad, err := validatePairs(in, format)
+	if err == nil && len(bad) > 0 && !opts.skipInvalid {
+		err = inputError("%s", badInputMessage(bad))
+	}
+	if err != nil {
+		in.cleanup()
+		return nil, pairs.Format{}, 0, err
+	}
+	return in, format, valid, nil
 }
 
 // validatePairs reads the whole input once, counting the valid pairs and
