@@ -1,8 +1,11 @@
 package judge
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 )
@@ -197,6 +200,47 @@ func TestRubrics(t *testing.T) {
 	for p, want := range map[float64]int{0: 5, 0.4: 5, 0.41: 4, 1.5: 4, 2: 3, 3: 3, 5: 2, 6: 2, 6.01: 1, 100: 1} {
 		if got := lv.Level(p); got != want {
 			t.Errorf("Level(%v) = %d, want %d", p, got, want)
+		}
+	}
+}
+
+// TestRecordedReplies parses replies recorded from the local model of
+// scripts/llm (testdata/gemma3-270m.json): a structured reply that ran to
+// the token limit, a [RESULT]-form request answered by echoing the prompt
+// (whose format line has "[RESULT] (an integer from 1 to 5)": no score
+// may be read from it), and a valid structured relative reply.
+func TestRecordedReplies(t *testing.T) {
+	b, err := os.ReadFile("testdata/gemma3-270m.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fx struct {
+		Replies []struct{ Name, Mode, Reply, Want string }
+	}
+	if err := json.Unmarshal(b, &fx); err != nil {
+		t.Fatal(err)
+	}
+	if len(fx.Replies) == 0 {
+		t.Fatal("no recorded replies")
+	}
+	for _, r := range fx.Replies {
+		var got string
+		var err error
+		if r.Mode == "absolute" {
+			var n int
+			_, n, err = ParseAbsolute(r.Reply)
+			got = fmt.Sprint(n)
+		} else {
+			_, got, err = ParseRelative(r.Reply)
+		}
+		if r.Want == "unparseable" {
+			if !errors.Is(err, ErrUnparseable) {
+				t.Errorf("%s: want unparseable, got %q, %v", r.Name, got, err)
+			}
+			continue
+		}
+		if err != nil || got != r.Want {
+			t.Errorf("%s: got %q, %v; want %q", r.Name, got, err, r.Want)
 		}
 	}
 }
