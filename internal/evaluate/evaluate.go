@@ -162,9 +162,15 @@ func (c *Config) Run(ctx context.Context, in iter.Seq2[pairs.Pair, error], onBad
 	for j := range order {
 		select {
 		case rec := <-j.done:
-			// Once a record was dropped, none after it is emitted: what
-			// was written stays a prefix of the input, which --resume
-			// relies on. (Select picks at random among ready cases.)
+			// A record finished after the cancellation may carry it (an
+			// extractor or judge that gave up): it is dropped, not
+			// written as an error. Once a record was dropped, none after
+			// it is emitted: what was written stays a prefix of the
+			// input, which --resume relies on. (Select picks at random
+			// among ready cases.)
+			if ctx.Err() != nil {
+				dropped = true
+			}
 			if emitErr == nil && !dropped {
 				if emitErr = emit(rec); emitErr != nil {
 					cancel()

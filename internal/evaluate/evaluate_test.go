@@ -3,10 +3,14 @@ package evaluate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"testing"
+	"time"
 
+	"github.com/kgeval/kgeval/extract"
 	"github.com/kgeval/kgeval/extract/rules"
+	"github.com/kgeval/kgeval/graph"
 	"github.com/kgeval/kgeval/internal/pairs"
 	"github.com/kgeval/kgeval/internal/results"
 	"github.com/kgeval/kgeval/ontology"
@@ -111,5 +115,62 @@ func TestRunOrderAndBadInput(t *testing.T) {
 		func(r *results.Record) error { return nil })
 	if !errors.Is(err, badLine) {
 		t.Errorf("Run = %v, want the bad-input error", err)
+	}
+}
+
+// stalling extracts the pairs named in fast at once and, for the others,
+// waits for the cancellation and returns its error, as an extractor that
+// gives up does.
+type stalling struct {
+	extract.Extractor
+	fast map[string]bool
+}
+
+func (s *stalling) Extract(ctx context.Context, d extract.Document) (*graph.Graph, error) {
+	if !s.fast[d.ID] {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return s.Extractor.Extract(ctx, d)
+}
+
+// TestRunCancelWritesNoCancelledRecord: the pairs in flight when a run is
+// cancelled must not be written as error records, or --resume would keep
+// "context canceled" where the uninterrupted run has scores.
+func TestRunCancelWritesNoCancelledRecord(t *testing.T) {
+	for range 20 { // the emitter's select is random: try it often
+		c := radiology(t)
+		c.Concurrency = 4
+		x := &stalling{Extractor: c.Extractor, fast: map[string]bool{}}
+		c.Extractor = x
+		var ps []pairs.Pair
+		for i := range 40 {
+			ps = append(ps, pairs.Pair{ID: fmt.Sprint("p", i), Reference: report, Candidate: report})
+			x.fast[ps[i].ID] = i < 5
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		var got []*results.Record
+		err := c.Run(ctx, seq(ps, nil), func(err error) error { return err },
+			func(r *results.Record) error {
+				got = append(got, r)
+				if len(got) == 5 {
+					// The rest are stalled: cancel, and give them time to
+					// answer while this record is still being written.
+					cancel()
+					time.Sleep(20 * time.Millisecond)
+				}
+				return nil
+			})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Run = %v, want context.Canceled", err)
+		}
+		for i, r := range got {
+			if r.Status != results.StatusOK || r.ID != ps[i].ID {
+				t.Fatalf("record %d: %s %s %s", i, r.ID, r.Status, r.Error)
+			}
+		}
+		if len(got) != 5 {
+			t.Fatalf("%d records, want the 5 finished before the cancellation", len(got))
+		}
 	}
 }
