@@ -35,6 +35,9 @@ func Builtins() []string {
 func Builtin(name string) (*Ontology, error) {
 	for _, n := range Builtins() {
 		if n == name {
+			if o, err := compiled(name); o != nil || err != nil {
+				return o, err
+			}
 			return Load(builtinFS, path.Join("data", name, "ontology.yaml"))
 		}
 	}

@@ -67,8 +67,11 @@ func newSystemIO() *IO {
 // one place where errors become messages.
 func Main(ctx context.Context, args []string, io *IO) exitCode {
 	root := newRootCmd(io)
+	var prof profiler
+	prof.register(root)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	prof.stop()
 	if err == nil {
 		return exitOK
 	}
