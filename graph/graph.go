@@ -198,16 +198,69 @@ func (g *Graph) Normalize() {
 
 // NormalizeKey is the key of a term the lexicon does not know: its words
 // lower-cased and joined by single spaces, punctuation at the edges removed.
+// A word is a run of ASCII letters and digits, dots and non-ASCII letters;
+// dots at a word's ends are dropped.
 func NormalizeKey(text string) string {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= 0x80 {
+			return normalizeKeyUnicode(text)
+		}
+	}
+	// ASCII: one pass, no allocation when text is already normal.
+	var buf [128]byte
+	out := buf[:0]
+	start := -1 // where the current word starts in text, or -1
+	flush := func(end int) {
+		w := text[start:end]
+		for len(w) > 0 && w[0] == '.' {
+			w = w[1:]
+		}
+		for len(w) > 0 && w[len(w)-1] == '.' {
+			w = w[:len(w)-1]
+		}
+		if w == "" {
+			return
+		}
+		if len(out) > 0 {
+			out = append(out, ' ')
+		}
+		for j := 0; j < len(w); j++ {
+			c := w[j]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			out = append(out, c)
+		}
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		word := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.'
+		switch {
+		case word && start < 0:
+			start = i
+		case !word && start >= 0:
+			flush(i)
+			start = -1
+		}
+	}
+	if start >= 0 {
+		flush(len(text))
+	}
+	if string(out) == text {
+		return text
+	}
+	return string(out)
+}
+
+// normalizeKeyUnicode is NormalizeKey for text with non-ASCII letters,
+// lower-cased by Unicode rules.
+func normalizeKeyUnicode(text string) string {
 	fields := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r > 127)
 	})
-	for i, f := range fields {
-		fields[i] = strings.Trim(f, ".")
-	}
 	out := fields[:0]
 	for _, f := range fields {
-		if f != "" {
+		if f = strings.Trim(f, "."); f != "" {
 			out = append(out, f)
 		}
 	}

@@ -48,7 +48,7 @@ format with --format radgraph.`,
 	f.StringVar(&opts.format, "format", "graph", "output format: graph or radgraph")
 	f.StringVar(&opts.out, "out", "", "write graphs to this file instead of standard output")
 	f.BoolVar(&opts.skipInvalid, "skip-invalid", false, "report bad input lines and extract the rest")
-	f.IntVar(&opts.concurrency, "concurrency", 0, "documents extracted at once, and LLM requests in flight (default: 1; 4 with --extractor llm)")
+	f.IntVar(&opts.concurrency, "concurrency", 0, "documents extracted at once (default 1); with --extractor llm, requests in flight (default 4)")
 	return cmd
 }
 
@@ -103,7 +103,7 @@ func runExtract(ctx context.Context, sys *IO, opts *extractOptions) error {
 				}
 			}
 		}
-		extractOrdered(ctx, x, opts.workers(opts.concurrency, 1), docs, func(d pairs.Document, g *graph.Graph, xerr error) bool {
+		extractOrdered(ctx, x, opts.docsInFlight(opts.workers(opts.concurrency, 1)), docs, func(d pairs.Document, g *graph.Graph, xerr error) bool {
 			bar.Add(1)
 			if xerr != nil {
 				if ctx.Err() != nil {

@@ -462,3 +462,36 @@ func TestLLMPriceTableAndUsageOut(t *testing.T) {
 		t.Errorf("usage file: %s", b)
 	}
 }
+
+// TestLLMConcurrencyBoundsRequests: kgeval extract reads documents ahead
+// (twice --concurrency), but the server never sees more than --concurrency
+// requests at once, and with enough documents it sees that many.
+func TestLLMConcurrencyBoundsRequests(t *testing.T) {
+	f := newFakeLLM(t)
+	f.delay = 20 * time.Millisecond
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	f.before = func(n int64, w http.ResponseWriter, r *http.Request) bool {
+		mu.Lock()
+		inFlight++
+		peak = max(peak, inFlight)
+		mu.Unlock()
+		return false
+	}
+	f.content = func(doc string) string {
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		return spotGraph(doc)
+	}
+	var docs strings.Builder
+	for i := range 24 {
+		fmt.Fprintf(&docs, `{"id":"d%02d","text":"Small left pleural effusion, case %d."}`+"\n", i, i)
+	}
+	if _, errOut, code := runLLM(t, llmEnv(f), docs.String(), "extract", "--docs", "-", "--extractor", "llm", "--no-cache", "--concurrency", "3"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if peak != 3 {
+		t.Errorf("at most %d requests were in flight at once, want exactly --concurrency 3", peak)
+	}
+}

@@ -46,6 +46,9 @@ type llmFlags struct {
 	x        *llm.Extractor
 	mu       sync.Mutex
 	warnings int
+	// restoreGC undoes relaxGC at the end of the run: the live heap is
+	// the replies in flight.
+	restoreGC func()
 }
 
 func (f *llmFlags) bind(cmd *cobra.Command) {
@@ -62,6 +65,18 @@ func (f *llmFlags) bind(cmd *cobra.Command) {
 	fl.IntVar(&f.maxTokens, "max-tokens", 0, "cap on the tokens of one LLM reply (0: the server's default)")
 	fl.StringVar(&f.responseFormat, "response-format", "auto", "LLM response format: auto (json_schema, stepping down when refused), json_schema, json_object_schema, json_object, text")
 	fl.StringVar(&f.usageOut, "usage-out", "", "write the LLM token use and cost of the run to this JSON file")
+}
+
+// docsInFlight is how many documents kgeval extract works on for n
+// workers. The LLM extractor sends at most n requests at once (its own
+// limit) and gets twice as many documents: while a reply is checked and
+// written, the next document's request is already out, instead of the
+// server's slot waiting for that work.
+func (f *extractorFlags) docsInFlight(n int) int {
+	if f.extractor == "llm" {
+		return 2 * n
+	}
+	return n
 }
 
 // workers is the number of documents in flight for a command whose
@@ -154,6 +169,7 @@ func (f *llmFlags) build(ctx context.Context, sys *IO, o *ontology.Ontology) (ex
 		return nil, inputError("%v", err)
 	}
 	f.x = x
+	f.restoreGC = relaxGC(sys)
 	return x, nil
 }
 
@@ -199,6 +215,7 @@ func (f *extractorFlags) finish(sys *IO, err error) error {
 		return err
 	}
 	x.Close() // the last replies reach the cache
+	f.llm.restoreGC()
 	u := x.Usage()
 	fmt.Fprintf(sys.Err, "kgeval: %s\n", u)
 	f.llm.mu.Lock()

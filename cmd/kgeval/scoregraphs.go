@@ -8,7 +8,6 @@ import (
 	"iter"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"sync"
 
 	"github.com/kgeval/kgeval/graph"
@@ -421,12 +420,8 @@ func runScoreGraphs(ctx context.Context, sys *IO, opts *scoreOptions) error {
 		return err
 	}
 	defer cf.Close()
-	if sys.Getenv("GOGC") == "" {
-		// The live heap is a few megabytes (the batches in flight) whatever
-		// the number of pairs: letting it grow fivefold between collections
-		// saves most of the collector's work and memory stays flat.
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
-	}
+	// The live heap is the batches in flight, whatever the number of pairs.
+	defer relaxGC(sys)()
 	workers := opts.concurrency
 	// Pairs travel in batches: handing each pair to a worker would cost
 	// about as much as scoring it.

@@ -147,9 +147,65 @@ type Extractor struct {
 	format   atomic.Int32
 	fatal    atomic.Pointer[error]
 	stats    stats
-	// writes are the cache writes in progress: they run off the path of
-	// the next request, and Close waits for them.
+	// writes are the cache writes queued or in progress: they run off the
+	// path of the next request, and Close waits for them.
 	writes sync.WaitGroup
+	queue  writeQueue
+}
+
+// writeQueue hands cache writes to one goroutine at a time, started when
+// there is work and gone when there is none. File creation can be slow
+// (around a millisecond on some disks), and a goroutine blocked in a system
+// call holds one of the GOMAXPROCS processors for a while: with a writer
+// per reply, a burst of writes could hold them all and delay the replies
+// waiting to be read. One writer leaves the rest to the requests.
+type writeQueue struct {
+	mu      sync.Mutex
+	pending []func()
+	running bool
+}
+
+// add queues f and starts the writer if it is not running.
+func (q *writeQueue) add(f func()) {
+	q.mu.Lock()
+	q.pending = append(q.pending, f)
+	start := !q.running
+	q.running = true
+	q.mu.Unlock()
+	if start {
+		go q.drain()
+	}
+}
+
+func (q *writeQueue) drain() {
+	for f := q.next(true); f != nil; f = q.next(true) {
+		f()
+	}
+}
+
+// next takes the oldest pending write, or returns nil when none is left;
+// for the writer (stopping), that also marks it stopped.
+func (q *writeQueue) next(stopping bool) func() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.pending) == 0 {
+		if stopping {
+			q.running = false
+		}
+		return nil
+	}
+	f := q.pending[0]
+	q.pending[0] = nil
+	q.pending = q.pending[1:]
+	return f
+}
+
+// help runs pending writes beside the writer until none is left: for when
+// nothing else needs the processors.
+func (q *writeQueue) help() {
+	for f := q.next(false); f != nil; f = q.next(false) {
+		f()
+	}
 }
 
 var _ extract.Extractor = (*Extractor)(nil)
@@ -167,6 +223,9 @@ func New(o *ontology.Ontology, cfg Config) (*Extractor, error) {
 		return nil, errors.New("llm: concurrency, rpm, timeout and max tokens must not be negative")
 	}
 	x := &Extractor{cfg: cfg, ont: o, val: newValidator(o), headings: o.Rules["sections"]}
+	// The lexicon index is needed when the first reply is in: build it
+	// while the first requests are out.
+	go x.val.termsOnce.Do(x.val.buildTerms)
 	x.system = systemPrompt(o)
 	x.examples = examplesFor(o, x.val)
 	x.schema = replySchema(o)
@@ -300,12 +359,12 @@ func (x *Extractor) chunk(ctx context.Context, docID string, c chunk) (*result, 
 	if x.cfg.Cache != nil {
 		raw := []byte(x.redact(best.raw))
 		x.writes.Add(1)
-		go func() {
+		x.queue.add(func() {
 			defer x.writes.Done()
 			if err := x.cfg.Cache.Put(key, raw); err != nil {
 				x.warn(docID, fmt.Sprintf("cannot cache the reply: %v", err))
 			}
-		}()
+		})
 	}
 	return best, nil
 }
@@ -313,6 +372,12 @@ func (x *Extractor) chunk(ctx context.Context, docID string, c chunk) (*result, 
 // Close waits until the replies received so far are in the cache. The
 // extractor stays usable.
 func (x *Extractor) Close() error {
+	// No request waits now: help the writer with what is left.
+	var help sync.WaitGroup
+	for range 3 {
+		help.Go(x.queue.help)
+	}
+	help.Wait()
 	x.writes.Wait()
 	return nil
 }

@@ -72,7 +72,8 @@ type validator struct {
 	relTypes    map[string]string
 	// terms maps an entity type and a lexicon term's words (as
 	// graph.NormalizeKey writes them) to the concept key; longest is the
-	// most words of any term. Built on first use, off the start-up path.
+	// most words of any term. Built on first use, off the start-up path
+	// (New starts it in the background).
 	termsOnce sync.Once
 	terms     map[termKey]string
 	longest   int
@@ -115,7 +116,11 @@ func newValidator(o *ontology.Ontology) *validator {
 }
 
 func (v *validator) buildTerms() {
-	v.terms = map[termKey]string{}
+	n := 0
+	for _, c := range v.o.Lexicon {
+		n += len(c.Terms)
+	}
+	v.terms = make(map[termKey]string, n)
 	for _, c := range v.o.Lexicon {
 		for _, term := range c.Terms {
 			words := graph.NormalizeKey(term)
