@@ -1,20 +1,14 @@
 // Command bench-score-gen writes random report-like graph pairs for
 // scripts/bench-score: a reference graph file and a candidate graph file in
 // the graph format, one line per document, with the same ids in the same
-// order (or shuffled with -shuffle). With -measure it instead runs the
-// command given after the flags and prints its wall time, CPU time and
-// peak memory as one JSON line, so the script needs no time(1).
+// order (or shuffled with -shuffle).
 package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
-	"syscall"
-	"time"
 
 	"github.com/kgeval/kgeval/graph"
 	"github.com/kgeval/kgeval/ontology"
@@ -28,12 +22,7 @@ func main() {
 	refPath := flag.String("ref", "ref.jsonl", "reference graphs file")
 	candPath := flag.String("cand", "cand.jsonl", "candidate graphs file")
 	shuffle := flag.Bool("shuffle", false, "write the candidates in another order")
-	measure := flag.Bool("measure", false, "run the command after the flags and report its time and memory")
 	flag.Parse()
-	if *measure {
-		run(flag.Args())
-		return
-	}
 	o, err := ontology.Builtin("radiology")
 	if err != nil {
 		fail(err)
@@ -89,33 +78,3 @@ func fail(err error) {
 
 // run executes args, passing its output through, and prints
 // {"wall_s", "cpu_s", "max_rss_kb", "exit"} on standard error's last line.
-func run(args []string) {
-	if len(args) == 0 {
-		fail(fmt.Errorf("-measure: no command"))
-	}
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	code := 0
-	if err != nil {
-		code = -1
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else {
-			fail(err)
-		}
-	}
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	out := map[string]any{"wall_s": wall.Seconds(), "exit": code}
-	if ru != nil {
-		out["cpu_s"] = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
-		out["max_rss_kb"] = ru.Maxrss
-	}
-	b, _ := json.Marshal(out)
-	fmt.Fprintln(os.Stderr, string(b))
-	if code != 0 {
-		os.Exit(1)
-	}
-}
