@@ -24,7 +24,9 @@ import (
 // Decode decodes, normalizes and validates one graph line like
 // graph.ParseGraph.
 func Decode(line []byte, types graph.Types) (*graph.Graph, error) {
-	d := decoder{b: line}
+	// One copy of the line: the graph's strings are parts of it, not a
+	// copy each (escaped strings excepted).
+	d := decoder{b: line, s: string(line)}
 	g, ok := d.graph()
 	if ok {
 		d.space()
@@ -420,7 +422,10 @@ func peekSlow(line []byte) (id string, ok bool) {
 }
 
 type decoder struct {
-	b       []byte
+	b []byte
+	// s, when set, holds the same bytes as b: str returns parts of it
+	// rather than copies.
+	s       string
 	i       int
 	symbols []string
 	view    bool // setStr shares the line's memory
@@ -477,8 +482,17 @@ func (d *decoder) rawString() ([]byte, bool) {
 // JSON, invalid UTF-8 or a lone surrogate (where encoding/json substitutes
 // U+FFFD: the slow path handles those).
 func (d *decoder) str() (string, bool) {
+	start := d.i + 1 // after the opening quote
 	b, ok := d.strBytes()
-	return string(b), ok
+	if !ok {
+		return "", false
+	}
+	if d.s != "" && len(b) == d.i-1-start {
+		// No escape (decoding one always shortens the string): the
+		// string is the line's own, between the quotes.
+		return d.s[start : d.i-1], true
+	}
+	return string(b), true
 }
 
 // strBytes is str without the copy: the bytes are the line's own when the
@@ -826,6 +840,10 @@ func knownKey(k []byte) string {
 func (d *decoder) symbol(dst *string) bool {
 	if d.null() {
 		return true
+	}
+	if d.s != "" {
+		// Parts of the line's string cost no allocation either.
+		return d.strField(dst)
 	}
 	if raw, ok := d.peekRaw(); ok {
 		for _, s := range d.symbols {
