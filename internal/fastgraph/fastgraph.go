@@ -319,7 +319,11 @@ func (d *decoder) setRelation(sc *setScratch) bool {
 		return false
 	}
 	d.space()
-	raw, ok := d.peekRaw()
+	var raw []byte
+	ok := false
+	if !d.view { // a view costs nothing: nothing to share
+		raw, ok = d.peekRaw()
+	}
 	if ok {
 		for _, id := range sc.ids {
 			if id == string(raw) {
@@ -656,6 +660,20 @@ func (d *decoder) integer() (int, bool) {
 	if !ok || !integer {
 		return 0, false
 	}
+	if len(lit) <= 18 { // fits: no overflow check needed
+		neg := lit[0] == '-'
+		if neg {
+			lit = lit[1:]
+		}
+		n := 0
+		for _, c := range lit {
+			n = n*10 + int(c-'0')
+		}
+		if neg {
+			n = -n
+		}
+		return n, true
+	}
 	n, err := strconv.ParseInt(string(lit), 10, 64)
 	if err != nil || int64(int(n)) != n {
 		return 0, false
@@ -844,6 +862,11 @@ func (d *decoder) symbol(dst *string) bool {
 	if d.s != "" {
 		// Parts of the line's string cost no allocation either.
 		return d.strField(dst)
+	}
+	if d.view {
+		s, ok := d.setStr()
+		*dst = s
+		return ok
 	}
 	if raw, ok := d.peekRaw(); ok {
 		for _, s := range d.symbols {
