@@ -249,3 +249,29 @@ func TestDecodeRadGraphSetAgrees(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeRadGraphSet: the reward-set decoder (view and copy) accepts and
+// rejects what DecodeRadGraph does, with the same message, and a decoded
+// set scores against a second line as the decoded annotations do.
+func FuzzDecodeRadGraphSet(f *testing.F) {
+	f.Add([]byte(`{"id":"a","text":"x","entities":{"1":{"tokens":"Effusion","label":"OBS-DP","start_ix":0,"end_ix":0,"relations":[["located_at","2"]]},"2":{"tokens":"left","label":"ANAT-DP","relations":[]}}}`),
+		[]byte(`{"id":"b","entities":{"1":{"tokens":"effusion","label":"OBS-DP","relations":[["located_at","2"]]},"2":{"tokens":"LEFT","label":"ANAT-DP"}}}`))
+	f.Add([]byte(`{"id":"a","entities":{}}`), []byte(`{"id":"a","text":null,"entities":{"x":{"tokens":"\u00c9","label":"OBS-U","relations":[["modify","x"]]}}}`))
+	f.Fuzz(func(t *testing.T, h, r []byte) {
+		var a, b scorers.RadGraphSet
+		_, errH := DecodeRadGraphSetView(h, &a)
+		_, errR := DecodeRadGraphSet(r, &b)
+		ah, wantH := DecodeRadGraph(h)
+		ar, wantR := DecodeRadGraph(r)
+		if fmt.Sprint(errH) != fmt.Sprint(wantH) || fmt.Sprint(errR) != fmt.Sprint(wantR) {
+			t.Fatalf("errors differ: %v / %v and %v / %v", errH, wantH, errR, wantR)
+		}
+		if errH != nil || errR != nil {
+			return
+		}
+		got, want := scorers.RadGraphSetF1(&a, &b, nil), scorers.RadGraphF1(ah, ar)
+		if got != want {
+			t.Fatalf("%+v, want %+v", got, want)
+		}
+	})
+}
