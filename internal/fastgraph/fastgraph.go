@@ -189,11 +189,7 @@ func decodeRadGraphSet(line []byte, s *scorers.RadGraphSet, view bool) (id strin
 		case "id":
 			return d.strField(&id)
 		case "text":
-			if d.null() {
-				return true
-			}
-			_, ok := d.strBytes()
-			return ok
+			return d.null() || d.skipText()
 		case "entities":
 			return d.radgraphSet(s)
 		}
@@ -808,6 +804,43 @@ func (d *decoder) skipString() bool {
 			return true
 		case '\\':
 			d.i++
+		}
+		d.i++
+	}
+	return false
+}
+
+// skipText passes over a string whose content is not kept (an
+// annotation's text, which the rewards do not read), checking only what
+// encoding/json rejects in a string: control characters and malformed
+// escapes. (It accepts invalid UTF-8, as encoding/json does.)
+func (d *decoder) skipText() bool {
+	if !d.eat('"') {
+		return false
+	}
+	for d.i < len(d.b) {
+		switch c := d.b[d.i]; {
+		case c == '"':
+			d.i++
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if d.i+1 == len(d.b) {
+				return false
+			}
+			switch d.b[d.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				d.i += 2
+			case 'u':
+				d.i += 2
+				if _, ok := d.hex4(); !ok {
+					return false
+				}
+			default:
+				return false
+			}
+			continue
 		}
 		d.i++
 	}
