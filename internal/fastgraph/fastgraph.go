@@ -1138,11 +1138,21 @@ func (d *decoder) entity(e *graph.Entity) bool {
 	if !d.eat('{') {
 		return false
 	}
-	d.space()
-	if d.eat('}') {
-		return true
-	}
 	var seen uint32
+	if d.entityPrefix(e) {
+		seen = 1<<fID | 1<<fText | 1<<fType | 1<<fAssertion | 1<<fKey
+		if d.eat('}') {
+			return true
+		}
+		if !d.eat(',') {
+			return false
+		}
+	} else {
+		d.space()
+		if d.eat('}') {
+			return true
+		}
+	}
 	for {
 		d.space()
 		k, ok := d.rawString()
@@ -1184,6 +1194,39 @@ func (d *decoder) entity(e *graph.Entity) bool {
 		}
 		return d.eat('}')
 	}
+}
+
+// entityPrefix reads the members every written entity starts with, in the
+// order and layout graph.WriteGraph gives them, without spaces:
+// "id":"...","text":"...","type":"...","assertion":"...","key":"...".
+// Matching the layout byte for byte spares reading and checking each key.
+// Anything else (another order, a member missing or null, spaces) reads
+// nothing and returns false, and the member loop decides.
+func (d *decoder) entityPrefix(e *graph.Entity) bool {
+	start := d.i
+	var id, text, typ, assertion, key string
+	ok := d.literal(`"id":`)
+	ok = ok && d.quoted(&id) && d.literal(`,"text":`)
+	ok = ok && d.quoted(&text) && d.literal(`,"type":`)
+	ok = ok && d.quoted(&typ) && d.literal(`,"assertion":`)
+	ok = ok && d.quoted(&assertion) && d.literal(`,"key":`)
+	ok = ok && d.quoted(&key)
+	if !ok {
+		d.i = start
+		return false
+	}
+	e.ID, e.Text, e.Type, e.Assertion, e.Key = id, text, typ, graph.Assertion(assertion), key
+	return true
+}
+
+// quoted reads a string (not null) into *dst.
+func (d *decoder) quoted(dst *string) bool {
+	if d.i == len(d.b) || d.b[d.i] != '"' {
+		return false
+	}
+	s, ok := d.str()
+	*dst = s
+	return ok
 }
 
 // entityRare reads the members most entities lack.
