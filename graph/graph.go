@@ -144,13 +144,30 @@ func (g *Graph) Validate(types Types) error {
 	if g.ID == "" {
 		return &ValidationError{Doc: g.ID, Field: "id", Reason: "missing document id"}
 	}
-	seen := make(map[string]bool, len(g.Entities))
+	// Whether an id is among the first n entities: a scan for the graphs
+	// of a report (a map would cost more to build than the scan), a map
+	// for large ones.
+	var seen map[string]bool
+	if len(g.Entities) > 32 {
+		seen = make(map[string]bool, len(g.Entities))
+	}
+	known := func(id string, n int) bool {
+		if seen != nil {
+			return seen[id]
+		}
+		for k := range n {
+			if g.Entities[k].ID == id {
+				return true
+			}
+		}
+		return false
+	}
 	for i, e := range g.Entities {
 		field := func(name string) string { return fmt.Sprintf("entities[%d].%s", i, name) }
 		switch {
 		case e.ID == "":
 			return &ValidationError{g.ID, field("id"), "empty entity id"}
-		case seen[e.ID]:
+		case known(e.ID, i):
 			return &ValidationError{g.ID, field("id"), fmt.Sprintf("duplicate entity id %q", e.ID)}
 		case e.Type == "":
 			return &ValidationError{g.ID, field("type"), fmt.Sprintf("entity %q has no type", e.ID)}
@@ -163,14 +180,16 @@ func (g *Graph) Validate(types Types) error {
 		case e.Span != nil && (e.Span[0] < 0 || e.Span[1] < e.Span[0]):
 			return &ValidationError{g.ID, field("span"), fmt.Sprintf("entity %q has span %v, want 0 <= start <= end", e.ID, *e.Span)}
 		}
-		seen[e.ID] = true
+		if seen != nil {
+			seen[e.ID] = true
+		}
 	}
 	for i, r := range g.Relations {
 		field := func(name string) string { return fmt.Sprintf("relations[%d].%s", i, name) }
 		switch {
-		case !seen[r.Source]:
+		case !known(r.Source, len(g.Entities)):
 			return &ValidationError{g.ID, field("source"), fmt.Sprintf("dangling relation: no entity %q", r.Source)}
-		case !seen[r.Target]:
+		case !known(r.Target, len(g.Entities)):
 			return &ValidationError{g.ID, field("target"), fmt.Sprintf("dangling relation: no entity %q", r.Target)}
 		case r.Type == "":
 			return &ValidationError{g.ID, field("type"), "relation has no type"}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -49,5 +50,30 @@ func BenchmarkNormalizeKey(b *testing.B) {
 				NormalizeKey(s)
 			}
 		})
+	}
+}
+
+// TestValidateSmallAndLarge: duplicate ids and dangling relations are
+// found both by the scan small graphs use and by the map of large ones.
+func TestValidateSmallAndLarge(t *testing.T) {
+	for _, n := range []int{3, 32, 33, 80} {
+		g := &Graph{ID: "d"}
+		for i := range n {
+			id := fmt.Sprint("e", i)
+			g.Entities = append(g.Entities, Entity{ID: id, Text: id, Type: "t", Assertion: Present, Key: id})
+		}
+		g.Relations = []Relation{{Source: "e0", Target: fmt.Sprint("e", n-1), Type: "r"}}
+		if err := g.Validate(nil); err != nil {
+			t.Fatalf("%d entities: %v", n, err)
+		}
+		g.Relations[0].Target = "missing"
+		if err := g.Validate(nil); err == nil || !strings.Contains(err.Error(), `no entity "missing"`) {
+			t.Errorf("%d entities, dangling target: %v", n, err)
+		}
+		g.Relations = nil
+		g.Entities[n-1].ID = "e0"
+		if err := g.Validate(nil); err == nil || !strings.Contains(err.Error(), `duplicate entity id "e0"`) {
+			t.Errorf("%d entities, repeated id: %v", n, err)
+		}
 	}
 }
