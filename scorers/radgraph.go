@@ -61,6 +61,7 @@ type rgView struct {
 	ids                  []string    // annotation entity ids by position
 	pend                 []rgPending // relations by target id, before resolve
 	targetsDone          bool        // rels holds pend resolved
+	repeatedID           bool        // an entity id occurs twice (found by resolveTargets)
 	byNum                []int32     // entity position by numeric id
 	// entH and relH are the hashes of each entity's (tokens, label) and of
 	// each relation's tuple; tokH, lowH and labH of each entity's tokens,
@@ -147,8 +148,9 @@ func (v *rgView) resolveTargets() {
 	// look them up in a table by number, else in a map.
 	byNum := v.byNum[:0]
 	numeric := true
+	v.repeatedID = false
 	for i, id := range v.ids {
-		n, ok := smallNumber(id)
+		n, ok := smallNumber(id) // one spelling per number: no "01"
 		if !ok {
 			numeric = false
 			break
@@ -156,13 +158,20 @@ func (v *rgView) resolveTargets() {
 		for len(byNum) <= n {
 			byNum = append(byNum, -1)
 		}
+		if byNum[n] >= 0 {
+			v.repeatedID = true
+		}
 		byNum[n] = int32(i)
 	}
 	v.byNum = byNum
 	var pos map[string]int32
 	if !numeric {
+		v.repeatedID = false
 		pos = make(map[string]int32, len(v.ids))
 		for i, id := range v.ids {
+			if _, seen := pos[id]; seen {
+				v.repeatedID = true
+			}
 			pos[id] = int32(i)
 		}
 	}
@@ -204,8 +213,10 @@ func (s *RadGraphSet) Relation(typ, target string) { s.v.addRelation(typ, target
 // Len is the number of entities.
 func (s *RadGraphSet) Len() int { return len(s.v.ids) }
 
-// Valid reports whether every label is a RadGraph label and every relation
-// names an entity (graph.RadGraph.Validate's checks, without its message).
+// Valid reports whether every label is a RadGraph label, every relation
+// names an entity (graph.RadGraph.Validate's checks, without its message)
+// and no entity id is given twice (which a decoded annotation, a map,
+// cannot hold).
 func (s *RadGraphSet) Valid() bool {
 	for _, l := range s.v.label {
 		switch l {
@@ -215,7 +226,7 @@ func (s *RadGraphSet) Valid() bool {
 		}
 	}
 	s.v.resolveTargets()
-	return len(s.v.rels) == len(s.v.pend)
+	return len(s.v.rels) == len(s.v.pend) && !s.v.repeatedID
 }
 
 // RadGraphSetF1 is RadGraphF1 for two annotations given as sets; it

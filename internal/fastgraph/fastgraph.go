@@ -250,11 +250,8 @@ func (d *decoder) radgraphSet(s *scorers.RadGraphSet) bool {
 		if strings.TrimSpace(id) == "" {
 			return false // an empty id: the slow path's validation decides
 		}
-		for _, other := range sc.ids {
-			if other == id {
-				return false // repeated: the slow path keeps the last
-			}
-		}
+		// A repeated id makes the set invalid (RadGraphSet.Valid), and
+		// the slow path, which keeps the last, decides.
 		sc.ids = append(sc.ids, id)
 		d.space()
 		if !d.eat(':') {

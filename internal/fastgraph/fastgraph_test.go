@@ -220,7 +220,11 @@ func TestDecodeRadGraphSetAgrees(t *testing.T) {
 		ls = append(ls, bytes.TrimSpace(b.Bytes()))
 	}
 	ls = append(ls, []byte(`{"id":"a","text":null,"entities":{"x":{"tokens":"Y","label":"OBS-DP","relations":[["modify","x"]]}}}`),
-		[]byte(`{"id":"a","text":"\q","entities":{}}`))
+		[]byte(`{"id":"a","text":"\q","entities":{}}`),
+		// Repeated ids, numeric and not: the last one counts.
+		[]byte(`{"id":"a","entities":{"1":{"tokens":"x","label":"OBS-DP","relations":[]},"2":{"tokens":"z","label":"OBS-DP","relations":[["modify","1"]]},"1":{"tokens":"y","label":"ANAT-DP","relations":[]}}}`),
+		[]byte(`{"id":"a","entities":{"a":{"tokens":"x","label":"OBS-DP","relations":[]},"b":{"tokens":"z","label":"OBS-DP","relations":[["modify","a"]]},"a":{"tokens":"y","label":"ANAT-DP","relations":[]}}}`),
+		[]byte(`{"id":"a","entities":{"1":{"tokens":"y","label":"ANAT-DP","relations":[]},"2":{"tokens":"z","label":"OBS-DP","relations":[["modify","1"]]}}}`))
 	var mutated [][]byte
 	for _, l := range ls {
 		mutated = append(mutated, l)
