@@ -152,7 +152,7 @@ func (f *judgeFlags) llm(sys *IO, r *judge.Rubric) (*judge.LLM, error) {
 	if err != nil {
 		return nil, inputError("%v", err)
 	}
-	var client judge.Completer = keyRedactor{c, sys.Getenv("OPENAI_API_KEY")}
+	var client judge.Completer = c
 	if !f.noCache {
 		dir := f.cacheDir
 		if dir == "" {
@@ -170,32 +170,6 @@ func (f *judgeFlags) llm(sys *IO, r *judge.Rubric) (*judge.LLM, error) {
 		Options: judge.Options{Temperature: f.temperature, Seed: f.seed, Samples: f.samples, Aggregate: f.aggregate,
 			MaxAttempts: f.maxAttempts, MaxTokens: f.maxTokens}}, nil
 }
-
-// keyRedactor is the judge's client with the API key taken out of its
-// errors: a server or proxy that echoes the request's Authorization header
-// in an error body would otherwise put the key in records, reports and
-// the terminal.
-type keyRedactor struct {
-	*judge.OpenAI
-	key string
-}
-
-func (k keyRedactor) Complete(ctx context.Context, req *judge.Request) (*judge.Reply, error) {
-	rep, err := k.OpenAI.Complete(ctx, req)
-	if err != nil && len(k.key) >= 4 && strings.Contains(err.Error(), k.key) {
-		err = &redactedError{strings.ReplaceAll(err.Error(), k.key, "[redacted]"), err}
-	}
-	return rep, err
-}
-
-// redactedError shows msg and keeps err for errors.Is (ErrService).
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
 
 // grader builds the pair judge of kgeval score: nil when off. It also
 // returns the name and model to record in the run header.

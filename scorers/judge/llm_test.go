@@ -378,3 +378,29 @@ func TestCached(t *testing.T) {
 		t.Errorf("%d hits, want 1", cached.Hits())
 	}
 }
+
+// TestOpenAIKeyNeverInErrors: a server that echoes the Authorization
+// header in its error body does not put the API key into the error, for a
+// rejected request and for a service failure after retries, and the
+// redacted error still says which it was.
+func TestOpenAIKeyNeverInErrors(t *testing.T) {
+	const key = "sk-test-0123456789abcdef"
+	for _, status := range []int{http.StatusBadRequest, http.StatusInternalServerError} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"error":{"message":"bad auth header %s"}}`, r.Header.Get("Authorization"))
+		}))
+		c, err := NewOpenAI(OpenAIConfig{BaseURL: srv.URL + "/v1", APIKey: key, Model: "m", Backoff: 1, Retries: 1, Structured: StructuredOff})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Complete(context.Background(), &Request{Messages: []Message{{Role: "user", Content: "x"}}})
+		srv.Close()
+		if err == nil || strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "[redacted]") {
+			t.Errorf("status %d: %v", status, err)
+		}
+		if got := errors.Is(err, ErrService); got != (status == http.StatusInternalServerError) {
+			t.Errorf("status %d: errors.Is(err, ErrService) = %v", status, got)
+		}
+	}
+}

@@ -120,8 +120,27 @@ func (o *OpenAI) Model() string { return o.cfg.Model }
 // that rejects the request for its response_format is asked again in the
 // next form (json_schema, then json_object with a schema, then plain
 // text), and the form it took is kept for later requests. Transport
-// failures are retried with backoff; what remains wraps ErrService.
+// failures are retried with backoff; what remains wraps ErrService. The
+// API key never appears in an error, even when a server or proxy echoes
+// the request's Authorization header in its error body.
 func (o *OpenAI) Complete(ctx context.Context, req *Request) (*Reply, error) {
+	rep, err := o.complete(ctx, req)
+	if err != nil && len(o.cfg.APIKey) >= 4 && strings.Contains(err.Error(), o.cfg.APIKey) {
+		err = &redactedError{strings.ReplaceAll(err.Error(), o.cfg.APIKey, "[redacted]"), err}
+	}
+	return rep, err
+}
+
+// redactedError shows msg and keeps err for errors.Is (ErrService).
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+func (o *OpenAI) complete(ctx context.Context, req *Request) (*Reply, error) {
 	for {
 		form := o.format.Load()
 		if req.Schema == nil {
