@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/kgeval/kgeval/internal/results"
 )
 
 // input is an opened input file. Inputs are read twice (validated, then
@@ -79,6 +81,15 @@ func createOutput(sys *IO, path string) (*output, error) {
 	if path == "" || path == "-" {
 		return &output{w: sys.Out}, nil
 	}
+	if results.Special(path) {
+		// /dev/null, a named pipe: written in place, as a file renamed
+		// onto it would replace it.
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, inputError("open output: %v", err)
+		}
+		return &output{w: f, file: f}, nil
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return nil, inputError("create output: %v", err)
@@ -99,6 +110,9 @@ func (o *output) commit(ok bool) error {
 		return nil
 	}
 	err := o.file.Close()
+	if o.final == "" { // written in place
+		return err
+	}
 	if !ok || err != nil {
 		os.Remove(o.file.Name())
 		return err

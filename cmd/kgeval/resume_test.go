@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -161,5 +162,56 @@ func TestShardsMergeToUnshardedRun(t *testing.T) {
 				t.Errorf("exit %d: %s, want %q", code, errOut, tt.want)
 			}
 		})
+	}
+}
+
+// TestOutputToSpecialFile: an --out path that is not a regular file (here
+// a named pipe; /dev/null is the usual one) is written in place, never
+// replaced by a renamed file, by kgeval score, its graph modes and kgeval
+// extract; --resume into it is refused.
+func TestOutputToSpecialFile(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "out.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip(err)
+	}
+	for _, args := range [][]string{
+		{"score", "--pairs", "../../testdata/radiology/pairs.jsonl"},
+		{"score", "--pairs", "../../testdata/radiology/pairs.jsonl", "--format", "csv"},
+		{"score", "--reference-graphs", "testdata/extract.graph.golden", "--candidate-graphs", "testdata/extract.graph.golden"},
+		{"extract", "--docs", "testdata/docs.jsonl"},
+	} {
+		got := make(chan int, 1)
+		go func() { // the reader a pipe needs
+			f, err := os.Open(fifo)
+			if err != nil {
+				got <- -1
+				return
+			}
+			defer f.Close()
+			n, _ := io.Copy(io.Discard, f)
+			got <- int(n)
+		}()
+		if _, errOut, code := run(t, "", append(args, "--out", fifo)...); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		fi, err := os.Lstat(fifo)
+		if err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+			t.Fatalf("%v: %s is no longer a named pipe (%v)", args, fifo, err)
+		}
+		select {
+		case n := <-got:
+			if n <= 0 {
+				t.Errorf("%v: %d bytes came through the pipe", args, n)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%v: nothing was written to the pipe", args)
+		}
+		if _, err := os.Stat(fifo + ".partial"); err == nil {
+			t.Fatalf("%v: left %s.partial", args, fifo)
+		}
+	}
+	_, errOut, code := run(t, "", "score", "--pairs", "../../testdata/radiology/pairs.jsonl", "--out", fifo, "--resume")
+	if code != exitInput || !strings.Contains(errOut, "not a regular file") {
+		t.Errorf("--resume into a pipe: exit %d: %s", code, errOut)
 	}
 }

@@ -270,7 +270,7 @@ func writeRun(ctx context.Context, sys *IO, opts *scoreOptions, cfg *evaluate.Co
 		fmt.Fprintf(sys.Err, "kgeval: the judge failed on %d pairs: their judge score is null, overall is computed without it, and each record's judge.error says why\n", sum.JudgeFailed)
 	}
 	if runErr != nil && ctx.Err() != nil {
-		if file != nil {
+		if file != nil && file.Resumable() {
 			return fmt.Errorf("interrupted after %d pairs; finished results are kept in %s: run the same command with --resume to continue", len(done)+sum.Pairs, results.PartialPath(opts.out))
 		}
 		return fmt.Errorf("interrupted after %d pairs", sum.Pairs)

@@ -19,19 +19,36 @@ type RunFile struct {
 	path string
 	f    *os.File
 	w    *bufio.Writer
+	// direct is set when path is not a regular file (/dev/null, a named
+	// pipe): the records go straight to it, since renaming a file onto
+	// it would replace it.
+	direct bool
 }
 
 // PartialPath is where an unfinished run's results are kept.
 func PartialPath(path string) string { return path + ".partial" }
 
+// Special reports whether path names something other than a regular file
+// or a folder, such as /dev/null or a named pipe. Outputs are written to
+// such a path in place: a file renamed onto it would replace it.
+func Special(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
+}
+
 // Create starts a new results file, discarding any earlier partial one,
 // and writes the header when h is not nil.
 func Create(path string, h *Header) (*RunFile, error) {
-	f, err := os.OpenFile(PartialPath(path), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	name, direct := PartialPath(path), Special(path)
+	flags := os.O_CREATE | os.O_TRUNC | os.O_WRONLY
+	if direct {
+		name, flags = path, os.O_WRONLY
+	}
+	f, err := os.OpenFile(name, flags, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	r := &RunFile{path: path, f: f, w: bufio.NewWriterSize(f, 64<<10)}
+	r := &RunFile{path: path, f: f, w: bufio.NewWriterSize(f, 64<<10), direct: direct}
 	if h != nil {
 		if err := WriteHeader(r.w, h); err != nil {
 			f.Close()
@@ -52,6 +69,9 @@ var ErrNothingToResume = errors.New("nothing to resume")
 // written by the same run (its header must equal h), drops a last line cut
 // short by a crash, and returns the ids of the finished records in order.
 func Resume(path string, h *Header) (*RunFile, []string, error) {
+	if Special(path) {
+		return nil, nil, fmt.Errorf("cannot resume into %s: it is not a regular file", path)
+	}
 	f, err := os.OpenFile(PartialPath(path), os.O_RDWR, 0o644)
 	if errors.Is(err, os.ErrNotExist) {
 		if _, statErr := os.Stat(path); statErr == nil {
@@ -150,6 +170,9 @@ func (r *RunFile) Finish() error {
 		r.f.Close()
 		return err
 	}
+	if r.direct {
+		return r.f.Close()
+	}
 	if err := r.f.Sync(); err != nil {
 		r.f.Close()
 		return err
@@ -159,6 +182,10 @@ func (r *RunFile) Finish() error {
 	}
 	return os.Rename(PartialPath(r.path), r.path)
 }
+
+// Resumable reports whether an aborted run can be resumed: false when the
+// records went straight to a path that is not a regular file.
+func (r *RunFile) Resumable() bool { return !r.direct }
 
 // Abort keeps what was written in PATH.partial for a later Resume.
 func (r *RunFile) Abort() error {
