@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -65,7 +66,27 @@ func newSystemIO() *IO {
 
 // Main runs the command line and turns the outcome into an exit code: the
 // one place where errors become messages.
-func Main(ctx context.Context, args []string, io *IO) exitCode {
+func Main(ctx context.Context, args []string, sys *IO) exitCode {
+	// Messages come from several goroutines (LLM warnings from the
+	// workers, errors from the emitter, the progress bar): one at a time.
+	io := *sys
+	io.Err = &lockedWriter{w: sys.Err}
+	return execute(ctx, args, &io)
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func execute(ctx context.Context, args []string, io *IO) exitCode {
 	root := newRootCmd(io)
 	var prof profiler
 	prof.register(root)
