@@ -234,23 +234,29 @@ func TestDecodeRadGraphSetAgrees(t *testing.T) {
 			mutated = append(mutated, bytes.TrimSpace(m))
 		}
 	}
-	var a, b scorers.RadGraphSet
 	for i := 1; i < len(mutated); i++ {
-		h, r := mutated[i-1], mutated[i]
-		_, errH := DecodeRadGraphSetView(h, &a) // the lines stay unchanged: views are safe
-		_, errR := DecodeRadGraphSet(r, &b)
-		ah, wantH := DecodeRadGraph(h)
-		ar, wantR := DecodeRadGraph(r)
-		if fmt.Sprint(errH) != fmt.Sprint(wantH) || fmt.Sprint(errR) != fmt.Sprint(wantR) {
-			t.Fatalf("errors differ: %v / %v and %v / %v", errH, wantH, errR, wantR)
-		}
-		if errH != nil || errR != nil {
-			continue
-		}
-		got, want := scorers.RadGraphSetF1(&a, &b, nil), scorers.RadGraphF1(ah, ar)
-		if got != want {
-			t.Fatalf("lines %q / %q: %+v, want %+v", h, r, got, want)
-		}
+		sameRadGraphSet(t, mutated[i-1], mutated[i])
+	}
+}
+
+// sameRadGraphSet checks the reward-set decoders on two lines, h as a view
+// and r copied: they fail as DecodeRadGraph does, with the same message,
+// and the two sets score as the decoded annotations do.
+func sameRadGraphSet(t *testing.T, h, r []byte) {
+	t.Helper()
+	var a, b scorers.RadGraphSet
+	_, errH := DecodeRadGraphSetView(h, &a) // the lines stay unchanged: views are safe
+	_, errR := DecodeRadGraphSet(r, &b)
+	ah, wantH := DecodeRadGraph(h)
+	ar, wantR := DecodeRadGraph(r)
+	if fmt.Sprint(errH) != fmt.Sprint(wantH) || fmt.Sprint(errR) != fmt.Sprint(wantR) {
+		t.Fatalf("errors differ: %v / %v and %v / %v", errH, wantH, errR, wantR)
+	}
+	if errH != nil || errR != nil {
+		return
+	}
+	if got, want := scorers.RadGraphSetF1(&a, &b, nil), scorers.RadGraphF1(ah, ar); got != want {
+		t.Fatalf("lines %q / %q: %+v, want %+v", h, r, got, want)
 	}
 }
 
@@ -261,21 +267,5 @@ func FuzzDecodeRadGraphSet(f *testing.F) {
 	f.Add([]byte(`{"id":"a","text":"x","entities":{"1":{"tokens":"Effusion","label":"OBS-DP","start_ix":0,"end_ix":0,"relations":[["located_at","2"]]},"2":{"tokens":"left","label":"ANAT-DP","relations":[]}}}`),
 		[]byte(`{"id":"b","entities":{"1":{"tokens":"effusion","label":"OBS-DP","relations":[["located_at","2"]]},"2":{"tokens":"LEFT","label":"ANAT-DP"}}}`))
 	f.Add([]byte(`{"id":"a","entities":{}}`), []byte(`{"id":"a","text":null,"entities":{"x":{"tokens":"\u00c9","label":"OBS-U","relations":[["modify","x"]]}}}`))
-	f.Fuzz(func(t *testing.T, h, r []byte) {
-		var a, b scorers.RadGraphSet
-		_, errH := DecodeRadGraphSetView(h, &a)
-		_, errR := DecodeRadGraphSet(r, &b)
-		ah, wantH := DecodeRadGraph(h)
-		ar, wantR := DecodeRadGraph(r)
-		if fmt.Sprint(errH) != fmt.Sprint(wantH) || fmt.Sprint(errR) != fmt.Sprint(wantR) {
-			t.Fatalf("errors differ: %v / %v and %v / %v", errH, wantH, errR, wantR)
-		}
-		if errH != nil || errR != nil {
-			return
-		}
-		got, want := scorers.RadGraphSetF1(&a, &b, nil), scorers.RadGraphF1(ah, ar)
-		if got != want {
-			t.Fatalf("%+v, want %+v", got, want)
-		}
-	})
+	f.Fuzz(sameRadGraphSet)
 }
