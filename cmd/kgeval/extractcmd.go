@@ -103,7 +103,7 @@ func runExtract(ctx context.Context, sys *IO, opts *extractOptions) error {
 				}
 			}
 		}
-		extractOrdered(ctx, x, opts.docsInFlight(opts.workers(opts.concurrency, 1)), docs, func(d pairs.Document, g *graph.Graph, xerr error) bool {
+		extractOrdered(ctx, x, opts.workers(opts.concurrency, 1), docs, func(d pairs.Document, g *graph.Graph, xerr error) bool {
 			bar.Add(1)
 			if xerr != nil {
 				if ctx.Err() != nil {

@@ -67,18 +67,6 @@ func (f *llmFlags) bind(cmd *cobra.Command) {
 	fl.StringVar(&f.usageOut, "usage-out", "", "write the LLM token use and cost of the run to this JSON file")
 }
 
-// docsInFlight is how many documents kgeval extract works on for n
-// workers. The LLM extractor sends at most n requests at once (its own
-// limit) and gets twice as many documents: while a reply is checked and
-// written, the next document's request is already out, instead of the
-// server's slot waiting for that work.
-func (f *extractorFlags) docsInFlight(n int) int {
-	if f.extractor == "llm" {
-		return 2 * n
-	}
-	return n
-}
-
 // workers is the number of documents in flight for a command whose
 // --concurrency is n: n when given, else the LLM default for the llm
 // extractor and def for the others.
