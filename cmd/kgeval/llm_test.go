@@ -463,9 +463,10 @@ func TestLLMPriceTableAndUsageOut(t *testing.T) {
 	}
 }
 
-// TestLLMConcurrencyBoundsRequests: the server never sees more than
-// --concurrency requests of kgeval extract at once, and with enough
-// documents it sees that many.
+// TestLLMConcurrencyBoundsRequests: kgeval extract gives the LLM extractor
+// twice --concurrency documents, but the server never sees more than
+// --concurrency requests at once, and with enough documents it sees that
+// many.
 func TestLLMConcurrencyBoundsRequests(t *testing.T) {
 	f := newFakeLLM(t)
 	f.delay = 20 * time.Millisecond

@@ -9,13 +9,27 @@ import (
 	"github.com/kgeval/kgeval/internal/pairs"
 )
 
+// announcer is an extractor that sends its requests in the order
+// documents are announced (llm.Extractor): it may be given more documents
+// than it has requests in flight without taking them out of order.
+type announcer interface {
+	Announce(ctx context.Context) context.Context
+}
+
 // extractOrdered extracts up to n documents at once (what keeps an LLM
-// server busy) and hands the results to emit in input order. emit returns
-// false to stop: the documents in flight are cancelled and waited for.
-// emit runs on the calling goroutine only.
+// server busy) and hands the results to emit in input order. An announcer
+// gets twice n, announced in input order: while a reply is checked and
+// written, the next document's request is already out, and the requests
+// still go out in input order. emit returns false to stop: the documents
+// in flight are cancelled and waited for. emit runs on the calling
+// goroutine only.
 func extractOrdered(ctx context.Context, x extract.Extractor, n int, docs iter.Seq[pairs.Document], emit func(pairs.Document, *graph.Graph, error) bool) {
 	if n < 1 {
 		n = 1
+	}
+	a, ordered := x.(announcer)
+	if ordered {
+		n *= 2
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -36,9 +50,13 @@ func extractOrdered(ctx context.Context, x extract.Extractor, n int, docs iter.S
 				return
 			}
 			j := &job{d: d, done: make(chan struct{})}
+			dctx := ctx
+			if ordered {
+				dctx = a.Announce(ctx)
+			}
 			go func() {
 				defer func() { <-slots; close(j.done) }()
-				j.g, j.err = x.Extract(ctx, extract.Document{ID: d.ID, Text: d.Text})
+				j.g, j.err = x.Extract(dctx, extract.Document{ID: d.ID, Text: d.Text})
 			}()
 			select {
 			case order <- j:

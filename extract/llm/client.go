@@ -277,6 +277,14 @@ func (x *Extractor) backoff(n int) time.Duration {
 // attempt is one request under the concurrency limit, the rate limit and
 // the per-request timeout.
 func (x *Extractor) attempt(ctx context.Context, msgs []openai.ChatCompletionMessage, format Format) (*reply, *failure) {
+	t := x.turnOf(ctx)
+	if t != nil {
+		// An announced document's first request waits for the documents
+		// announced before it to send theirs.
+		if err := t.wait(ctx); err != nil {
+			return nil, &failure{err: err}
+		}
+	}
 	if err := x.limit.wait(ctx); err != nil {
 		return nil, &failure{err: err}
 	}
@@ -286,6 +294,9 @@ func (x *Extractor) attempt(ctx context.Context, msgs []openai.ChatCompletionMes
 		return nil, &failure{err: ctx.Err()}
 	}
 	defer func() { <-x.sem }()
+	if t != nil {
+		t.leave()
+	}
 
 	req := openai.ChatCompletionRequest{Model: x.cfg.Model, Messages: msgs, Seed: x.cfg.Seed}
 	info := &callInfo{extra: map[string]any{}}

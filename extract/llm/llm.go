@@ -151,6 +151,8 @@ type Extractor struct {
 	// path of the next request, and Close waits for them.
 	writes sync.WaitGroup
 	queue  writeQueue
+	// turns orders the first requests of announced documents (Announce).
+	turns turns
 }
 
 // writeQueue hands cache writes to one goroutine at a time, started when
@@ -256,6 +258,9 @@ func New(o *ontology.Ontology, cfg Config) (*Extractor, error) {
 // reply is there, else by asking the model. A reply that cannot be used
 // even after one re-ask is an error carrying the reason and the reply.
 func (x *Extractor) Extract(ctx context.Context, doc extract.Document) (*graph.Graph, error) {
+	if t := x.turnOf(ctx); t != nil {
+		defer t.leave() // in case no request was sent
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
