@@ -156,11 +156,11 @@ type Extractor struct {
 }
 
 // writeQueue hands cache writes to one goroutine at a time, started when
-// there is work and gone when there is none. File creation can be slow
-// (around a millisecond on some disks), and a goroutine blocked in a system
-// call holds one of the GOMAXPROCS processors for a while: with a writer
-// per reply, a burst of writes could hold them all and delay the replies
-// waiting to be read. One writer leaves the rest to the requests.
+// there is work and gone when there is none. A write to a slow disk can
+// block, and a goroutine blocked in a system call holds one of the
+// GOMAXPROCS processors for a while: with a writer per reply, a burst of
+// writes could hold them all and delay the replies waiting to be read. One
+// writer leaves the rest to the requests.
 type writeQueue struct {
 	mu      sync.Mutex
 	pending []func()

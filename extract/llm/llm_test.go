@@ -501,7 +501,7 @@ func TestCache(t *testing.T) {
 	}
 
 	// A corrupt entry is detected and fetched again.
-	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.entry"))
+	files, _ := filepath.Glob(filepath.Join(dir, "*.kgp"))
 	if len(files) != 1 {
 		t.Fatalf("cache files %v", files)
 	}
@@ -541,7 +541,7 @@ func TestFailedRepliesAreNotCached(t *testing.T) {
 		t.Fatal("no error")
 	}
 	x.Close()
-	files, _ := filepath.Glob(filepath.Join(c.Dir(), "*", "*.entry"))
+	files, _ := filepath.Glob(filepath.Join(c.Dir(), "*"))
 	if len(files) != 0 {
 		t.Errorf("a failed reply was cached: %v", files)
 	}

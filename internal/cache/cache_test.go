@@ -1,7 +1,10 @@
 package cache
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -37,43 +40,144 @@ func TestKeyIsUnambiguous(t *testing.T) {
 	}
 }
 
+// pack is the one pack file in dir.
+func pack(t *testing.T, dir string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, packPrefix+"*"+packSuffix))
+	if len(files) != 1 {
+		t.Fatalf("pack files %v, want one", files)
+	}
+	return files[0]
+}
+
 func TestCorruptEntries(t *testing.T) {
+	const value = `{"entities":[],"relations":[]}`
 	for _, tc := range []struct {
 		name   string
 		mangle func(b []byte) []byte
+		// whether a Cache opened afterwards still finds a record to call
+		// corrupt (else the entry is a plain miss)
+		seen bool
+		// whether the writer, which knows where it put the value, still
+		// reads it (the damage is outside the value)
+		writerReads bool
 	}{
-		{"truncated", func(b []byte) []byte { return b[:len(b)-3] }},
-		{"flipped byte", func(b []byte) []byte { b[len(b)-1] ^= 1; return b }},
-		{"no header", func(b []byte) []byte { return []byte(`{"entities":[]}`) }},
-		{"empty file", func(b []byte) []byte { return nil }},
-		{"header only", func(b []byte) []byte { return []byte(magic) }},
+		{"truncated", func(b []byte) []byte { return b[:len(b)-3] }, true, false},
+		{"newline lost", func(b []byte) []byte { return b[:len(b)-1] }, true, false},
+		{"flipped byte", func(b []byte) []byte { b[len(b)-2] ^= 1; return b }, true, false},
+		{"length too long", func(b []byte) []byte {
+			return bytes.Replace(b, []byte(" 30\n"), []byte(" 31\n"), 1)
+		}, true, true},
+		{"garbled header", func(b []byte) []byte { return bytes.Replace(b, []byte("kgeval-pack"), []byte("kgeval-pock"), 1) }, false, true},
+		{"empty file", func(b []byte) []byte { return nil }, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, _ := Open(t.TempDir())
+			dir := t.TempDir()
+			c, _ := Open(dir)
 			k := Key(tc.name)
-			if err := c.Put(k, []byte(`{"entities":[],"relations":[]}`)); err != nil {
+			if err := c.Put(k, []byte(value)); err != nil {
 				t.Fatal(err)
 			}
-			p := c.path(k)
+			p := pack(t, dir)
 			b, _ := os.ReadFile(p)
 			if err := os.WriteFile(p, tc.mangle(b), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, ok, err := c.Get(k)
-			if ok || !errors.Is(err, ErrCorrupt) {
-				t.Fatalf("Get = ok %v, err %v; want ErrCorrupt", ok, err)
+			// Another process reading the folder.
+			other, _ := Open(dir)
+			_, ok, err := other.Get(k)
+			if ok || tc.seen != errors.Is(err, ErrCorrupt) || !tc.seen && err != nil {
+				t.Fatalf("a new Cache: Get = ok %v, err %v; want corrupt %v", ok, err, tc.seen)
 			}
-			if _, err := os.Stat(p); !os.IsNotExist(err) {
-				t.Error("corrupt entry was not removed")
+			other.Close()
+			// The writer itself, which knows where it put the record.
+			v, ok, err := c.Get(k)
+			if tc.writerReads {
+				if !ok || string(v) != value {
+					t.Fatalf("the writer: Get = %q %v %v", v, ok, err)
+				}
+			} else if ok || !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("the writer: Get = ok %v, err %v; want ErrCorrupt", ok, err)
 			}
-			// Fetched again and put back, it reads fine.
+			if _, ok, err := c.Get(k); ok != tc.writerReads || err != nil {
+				t.Fatalf("Get after the corrupt entry was dropped: ok %v err %v", ok, err)
+			}
+			// Fetched again and put back (after the damage, in the same
+			// pack), it reads fine, here and in another process.
 			if err := c.Put(k, []byte("fresh")); err != nil {
 				t.Fatal(err)
 			}
 			if v, ok, err := c.Get(k); !ok || err != nil || string(v) != "fresh" {
 				t.Fatalf("after refetch: %q %v %v", v, ok, err)
 			}
+			other, _ = Open(dir)
+			defer other.Close()
+			if v, ok, err := other.Get(k); !ok || err != nil || string(v) != "fresh" {
+				t.Fatalf("after refetch, a new Cache: %q %v %v", v, ok, err)
+			}
 		})
+	}
+}
+
+func TestEntriesSurviveTheProcess(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := Open(dir)
+	b, _ := Open(dir)
+	k1, k2, shared := Key("1"), Key("2"), Key("shared")
+	// a's pack is created first, so b's is the newer one.
+	if err := a.Put(k1, []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Put(shared, []byte("from b")); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Put(shared, []byte("from a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Put(k2, []byte("two")); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	b.Close()
+	c, _ := Open(dir)
+	defer c.Close()
+	for k, want := range map[string]string{k1: "one", k2: "two", shared: "from b"} {
+		if v, ok, err := c.Get(k); !ok || err != nil || string(v) != want {
+			t.Errorf("Get = %q %v %v; want %q", v, ok, err, want)
+		}
+	}
+	// A Cache that wrote before reading keeps its own, newer records.
+	d, _ := Open(dir)
+	defer d.Close()
+	if err := d.Put(shared, []byte("from d")); err != nil {
+		t.Fatal(err)
+	}
+	if v, _, _ := d.Get(shared); string(v) != "from d" {
+		t.Errorf("Get = %q, want the value put last", v)
+	}
+}
+
+func TestEntryFilesOfTheEarlierLayout(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := Open(dir)
+	defer c.Close()
+	k := Key("old")
+	v := []byte("a reply cached before packs")
+	sum := sha256.Sum256(v)
+	file := fmt.Sprintf("%s%x %d\n%s", magic, sum, len(v), v)
+	os.MkdirAll(filepath.Dir(c.path(k)), 0o700)
+	if err := os.WriteFile(c.path(k), []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := c.Get(k); !ok || err != nil || string(got) != string(v) {
+		t.Fatalf("Get = %q %v %v", got, ok, err)
+	}
+	os.WriteFile(c.path(k), []byte(file[:len(file)-1]), 0o600)
+	if _, ok, err := c.Get(k); ok || !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("a torn entry file: ok %v err %v; want ErrCorrupt", ok, err)
+	}
+	if _, err := os.Stat(c.path(k)); !os.IsNotExist(err) {
+		t.Error("the corrupt entry file was not removed")
 	}
 }
 
@@ -115,10 +219,13 @@ func TestConcurrentWriters(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	// No temporary files are left behind.
-	left, _ := filepath.Glob(filepath.Join(dir, "*", ".tmp-*"))
-	if len(left) > 0 {
-		t.Errorf("temporary files left: %v", left)
+	c.Close()
+	// One pack, whose records another Cache reads.
+	pack(t, dir)
+	other, _ := Open(dir)
+	defer other.Close()
+	if v, ok, err := other.Get(k); !ok || err != nil || string(v) != "same value" {
+		t.Errorf("Get = %q %v %v", v, ok, err)
 	}
 }
 

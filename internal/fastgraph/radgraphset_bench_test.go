@@ -2,6 +2,7 @@ package fastgraph
 
 import (
 	"bufio"
+	"bytes"
 	"os"
 	"testing"
 
@@ -38,4 +39,44 @@ func BenchmarkDecodeRadGraphSetView(b *testing.B) {
 		}
 	}
 	b.SetBytes(int64(n / b.N))
+}
+
+// BenchmarkRadGraphPairRewards decodes the annotation pairs of the files
+// named by $KGEVAL_RADGRAPH_REF and $KGEVAL_RADGRAPH_HYP (as
+// scripts/radgraph-compare writes them) and computes their rewards, as
+// the comparison's streaming pass does; or skips.
+func BenchmarkRadGraphPairRewards(b *testing.B) {
+	refs, hyps := benchLines(b, "KGEVAL_RADGRAPH_REF"), benchLines(b, "KGEVAL_RADGRAPH_HYP")
+	if len(refs) != len(hyps) {
+		b.Fatal("the files have different numbers of lines")
+	}
+	var ref, hyp scorers.RadGraphSet
+	var scratch [2]scorers.RadGraphScratch
+	b.ResetTimer()
+	for i := range b.N {
+		k := i % len(refs)
+		if _, err := DecodeRadGraphSetView(refs[k], &ref); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := DecodeRadGraphSetView(hyps[k], &hyp); err != nil {
+			b.Fatal(err)
+		}
+		scorers.RadGraphSetF1(&hyp, &ref, &scratch)
+	}
+}
+
+func benchLines(b *testing.B, env string) [][]byte {
+	path := os.Getenv(env)
+	if path == "" {
+		b.Skip("set " + env + " to an annotation file")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var lines [][]byte
+	for l := range bytes.Lines(data) {
+		lines = append(lines, bytes.TrimSuffix(l, []byte("\n")))
+	}
+	return lines
 }
