@@ -160,6 +160,7 @@ func (c *Cache) Get(key string) (value []byte, ok bool, err error) {
 	}
 	v, err := readRecord(f, l)
 	if err != nil {
+		err = fmt.Errorf("%s: %v", filepath.Base(f.Name()), err)
 		c.mu.Lock()
 		if cur, same := c.index[key]; same && cur == l {
 			delete(c.index, key)
@@ -170,14 +171,14 @@ func (c *Cache) Get(key string) (value []byte, ok bool, err error) {
 	return v, true, nil
 }
 
-// readRecord reads and checks the value at l.
-func readRecord(f *os.File, l loc) ([]byte, error) {
+// readRecord reads and checks the value at l of a pack.
+func readRecord(pack io.ReaderAt, l loc) ([]byte, error) {
 	if l.bad {
 		return nil, errors.New("the record is cut short")
 	}
 	b := make([]byte, l.n+1)
-	if _, err := f.ReadAt(b, l.off); err != nil {
-		return nil, fmt.Errorf("reading %s: %v", filepath.Base(f.Name()), err)
+	if _, err := pack.ReadAt(b, l.off); err != nil {
+		return nil, fmt.Errorf("the record is cut short: %v", err)
 	}
 	if b[l.n] != '\n' {
 		return nil, errors.New("the record does not end where its header says")
@@ -240,13 +241,13 @@ func (c *Cache) load() {
 	}
 }
 
-// indexPack adds the records of pack f (number i) to index. Whatever is
+// indexPack adds the records of pack (number i) to index. Whatever is
 // not a record is passed over up to the next header; a record cut short
 // (its writer stopped in the middle, or the file was cut) is indexed as
 // bad unless the key has a good record already.
-func indexPack(f *os.File, i int, index map[string]loc) {
+func indexPack(pack io.ReaderAt, i int, index map[string]loc) {
 	reader := func(off int64) *bufio.Reader {
-		return bufio.NewReaderSize(io.NewSectionReader(f, off, 1<<62), 64<<10)
+		return bufio.NewReaderSize(io.NewSectionReader(pack, off, 1<<62), 64<<10)
 	}
 	bad := func(key string, l loc) {
 		if _, ok := index[key]; !ok {
