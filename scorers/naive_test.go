@@ -434,8 +434,8 @@ func TestRadGraphHashCollisions(t *testing.T) {
 			clear(v[i].entH)
 			clear(v[i].relH)
 		}
-		var keys [2]rgLevels
-		got, want := rewards(&v, &keys), naiveRadGraph(h, r)
+		var tables rgTables
+		got, want := rewards(&v, &tables), naiveRadGraph(h, r)
 		if !near(got.Simple, want.Simple) || !near(got.Partial, want.Partial) || !near(got.Complete, want.Complete) {
 			t.Fatalf("trial %d: %+v with colliding hashes, want %+v", trial, got, want)
 		}

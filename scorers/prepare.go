@@ -228,14 +228,14 @@ func (p *prepared) hasEdge(s, t int, typ string) bool {
 // workspace holds everything one comparison needs, reused through a pool so
 // that scoring many pairs allocates little.
 type workspace struct {
-	r, c    prepared
-	m       Matching
-	ms      matchScratch
-	hs      hungarianScratch
-	ams     amsScratch
-	candSim []float64
-	rg      [2]rgView
-	keys    [2]rgLevels
+	r, c     prepared
+	m        Matching
+	ms       matchScratch
+	hs       hungarianScratch
+	ams      amsScratch
+	candSim  []float64
+	rg       [2]rgView
+	rgTables rgTables
 }
 
 var workspaces = sync.Pool{New: func() any { return new(workspace) }}

@@ -1,7 +1,6 @@
 package scorers
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -12,50 +11,79 @@ import (
 // Python implements: İ (U+0130) becomes "i̇" (i and a combining dot above),
 // and a capital sigma at the end of a word becomes a final sigma ς.
 func pyLower(s string) string {
-	special := false
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			special = strings.ContainsRune(s, 'İ') || strings.ContainsRune(s, 'Σ')
-			break
-		}
+	if !needsLower(s) {
+		return s
 	}
-	if !special {
-		return strings.ToLower(s)
-	}
-	rs := []rune(s)
-	var b strings.Builder
-	for i, r := range rs {
-		switch r {
-		case 'İ':
-			b.WriteString("i\u0307")
-		case 'Σ':
-			if finalSigma(rs, i) {
-				b.WriteRune('ς')
-			} else {
-				b.WriteRune('σ')
-			}
-		default:
-			b.WriteRune(unicode.ToLower(r))
-		}
-	}
-	return b.String()
+	return string(appendPyLower(nil, s))
 }
 
-// finalSigma is Unicode's Final_Sigma condition: a cased letter comes
-// before position i and none after it, skipping case-ignorable characters.
-func finalSigma(rs []rune, i int) bool {
-	j := i - 1
-	for j >= 0 && caseIgnorable(rs[j]) {
-		j--
+// needsLower reports whether s may change when lower-cased: it has an
+// ASCII capital or any non-ASCII character.
+func needsLower(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return true
+		}
 	}
-	if j < 0 || !cased(rs[j]) {
-		return false
+	return false
+}
+
+// appendPyLower appends pyLower(s) to dst.
+func appendPyLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch r {
+		case 'İ':
+			dst = append(dst, "i\u0307"...)
+		case 'Σ':
+			if finalSigma(s, i, size) {
+				dst = utf8.AppendRune(dst, 'ς')
+			} else {
+				dst = utf8.AppendRune(dst, 'σ')
+			}
+		default:
+			dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		}
+		i += size
 	}
-	k := i + 1
-	for k < len(rs) && caseIgnorable(rs[k]) {
-		k++
+	return dst
+}
+
+// finalSigma is Unicode's Final_Sigma condition for the sigma of size bytes
+// at s[i]: a cased letter comes before it and none after it, skipping
+// case-ignorable characters.
+func finalSigma(s string, i, size int) bool {
+	j := i
+	for {
+		if j == 0 {
+			return false
+		}
+		r, n := utf8.DecodeLastRuneInString(s[:j])
+		if !caseIgnorable(r) {
+			if !cased(r) {
+				return false
+			}
+			break
+		}
+		j -= n
 	}
-	return k == len(rs) || !cased(rs[k])
+	for k := i + size; k < len(s); {
+		r, n := utf8.DecodeRuneInString(s[k:])
+		if !caseIgnorable(r) {
+			return !cased(r)
+		}
+		k += n
+	}
+	return true
 }
 
 func cased(r rune) bool {

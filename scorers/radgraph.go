@@ -1,7 +1,8 @@
 package scorers
 
 import (
-	"hash/maphash"
+	"encoding/binary"
+	"unsafe"
 
 	"github.com/kgeval/kgeval/graph"
 )
@@ -37,18 +38,18 @@ func RadGraphF1(hyp, ref *graph.RadGraph) RadGraphRewards {
 	defer w.put()
 	w.rg[0].fromAnnotation(hyp)
 	w.rg[1].fromAnnotation(ref)
-	return rewards(&w.rg, &w.keys)
+	return rewards(&w.rg, &w.rgTables)
 }
 
 // radgraphOf computes the rewards of two prepared graphs through the label
 // mapping of graph.ToRadGraph without building the annotations.
-func radgraphOf(hyp, ref *prepared, isAnatomy func(string) bool, v *[2]rgView, keys *[2]rgLevels) RadGraphRewards {
+func radgraphOf(hyp, ref *prepared, isAnatomy func(string) bool, v *[2]rgView, t *rgTables) RadGraphRewards {
 	if len(hyp.nodes) == 0 || len(ref.nodes) == 0 {
 		return RadGraphRewards{}
 	}
 	v[0].fromPrepared(hyp, isAnatomy)
 	v[1].fromPrepared(ref, isAnatomy)
-	return rewards(v, keys)
+	return rewards(v, t)
 }
 
 // rgView is one annotation as the rewards see it: per entity its tokens,
@@ -69,6 +70,7 @@ type rgView struct {
 	entH, relH, tokH, lowH, labH []uint64
 	strs                         []string // labels and types hashed so far
 	strH                         []uint64
+	lowBuf                       []byte // the lower-cased tokens that differ
 }
 
 type rgPending struct {
@@ -231,27 +233,24 @@ func (s *RadGraphSet) Valid() bool {
 
 // RadGraphSetF1 is RadGraphF1 for two annotations given as sets; it
 // finishes them (resolving relation targets), so add nothing after.
-func RadGraphSetF1(hyp, ref *RadGraphSet, keys *[2]RadGraphScratch) RadGraphRewards {
+// scratch, if not nil, is memory to reuse from call to call.
+func RadGraphSetF1(hyp, ref *RadGraphSet, scratch *RadGraphScratch) RadGraphRewards {
 	if hyp.Len() == 0 || ref.Len() == 0 {
 		return RadGraphRewards{}
 	}
 	hyp.v.resolve()
 	ref.v.resolve()
-	var lv [2]rgLevels
-	if keys != nil {
-		lv = [2]rgLevels{keys[0].l, keys[1].l}
+	if scratch == nil {
+		scratch = new(RadGraphScratch)
 	}
 	v := [2]rgView{hyp.v, ref.v}
-	r := rewards(&v, &lv)
+	r := rewards(&v, &scratch.t)
 	hyp.v, ref.v = v[0], v[1]
-	if keys != nil {
-		keys[0].l, keys[1].l = lv[0], lv[1]
-	}
 	return r
 }
 
 // RadGraphScratch is reusable memory for RadGraphSetF1.
-type RadGraphScratch struct{ l rgLevels }
+type RadGraphScratch struct{ t rgTables }
 
 // smallNumber parses an id written as a decimal number below 4096 in its
 // canonical form ("7", not "07" or "+7").
@@ -291,9 +290,10 @@ func (v *rgView) fromPrepared(p *prepared, isAnatomy func(string) bool) {
 }
 
 // lowerRelated lower-cases the tokens that appear in relation tuples and
-// hashes every tuple's values: each string is hashed once (a label or
-// relation type once per view; lower-cased tokens that equal the tokens not
-// at all) and the tuple hashes combine those.
+// hashes every tuple's values: each string is hashed once (lower-cased
+// tokens that equal the tokens not at all) and the tuple hashes combine
+// those. Lower-cased tokens that differ from the tokens are views of
+// v.lowBuf, valid until the next call.
 func (v *rgView) lowerRelated() {
 	n := len(v.tokens)
 	v.entH = grow(v.entH, n)
@@ -302,212 +302,272 @@ func (v *rgView) lowerRelated() {
 	v.labH = grow(v.labH, n)
 	v.strs, v.strH = v.strs[:0], v.strH[:0]
 	for i := range v.tokens {
-		v.tokH[i] = maphash.String(tupleSeed, v.tokens[i])
+		v.tokH[i] = strHash(v.tokens[i])
 		v.labH[i] = v.symbolHash(v.label[i])
 		v.entH[i] = combine(combine(0, v.tokH[i]), v.labH[i])
 	}
 	v.relH = grow(v.relH, len(v.rels))
-	done := v.byNum[:0] // reused as "lower done" marks, one per entity
-	for range v.tokens {
-		done = append(done, 0)
-	}
+	done := grow(v.byNum, n) // reused as "lower done" marks, one per entity
+	buf := v.lowBuf[:0]
 	for k := range v.rels {
 		r := &v.rels[k]
-		for _, i := range [2]int32{r.s, r.t} {
-			if done[i] != 0 {
-				continue
-			}
-			done[i] = 1
-			if v.lower[i] == "" {
-				v.lower[i] = pyLower(v.tokens[i])
-			}
-			if v.lower[i] == v.tokens[i] {
-				v.lowH[i] = v.tokH[i]
-			} else {
-				v.lowH[i] = maphash.String(tupleSeed, v.lower[i])
-			}
+		if done[r.s] == 0 {
+			done[r.s] = 1
+			buf = v.lowerEntity(r.s, buf)
 		}
-	}
-	for k := range v.rels {
-		r := &v.rels[k]
+		if done[r.t] == 0 {
+			done[r.t] = 1
+			buf = v.lowerEntity(r.t, buf)
+		}
 		v.relH[k] = combine(combine(combine(combine(1, v.lowH[r.s]), v.labH[r.s]), v.symbolHash(r.typ)), v.lowH[r.t])
 	}
+	v.byNum, v.lowBuf = done, buf
+}
+
+// lowerEntity sets the lower-cased tokens of entity i and their hash,
+// appending them to buf when they differ from the tokens.
+func (v *rgView) lowerEntity(i int32, buf []byte) []byte {
+	tok := v.tokens[i]
+	if !needsLower(tok) {
+		v.lower[i], v.lowH[i] = tok, v.tokH[i]
+		return buf
+	}
+	start := len(buf)
+	buf = appendPyLower(buf, tok)
+	// A view taken earlier stays valid when buf grows: it keeps the array
+	// it points into.
+	low := unsafe.String(unsafe.SliceData(buf[start:]), len(buf)-start)
+	if low == tok {
+		v.lower[i], v.lowH[i] = tok, v.tokH[i]
+		return buf[:start]
+	}
+	v.lower[i], v.lowH[i] = low, strHash(low)
+	return buf
 }
 
 // symbolHash hashes a string that recurs within a view (a label, a
-// relation type) once.
+// relation type) once; the RadGraph labels and relation types are hashed
+// in advance.
 func (v *rgView) symbolHash(s string) uint64 {
+	switch s {
+	case graph.LabelAnatomy:
+		return knownSymbols[0]
+	case graph.LabelObservationPres:
+		return knownSymbols[1]
+	case graph.LabelObservationUncer:
+		return knownSymbols[2]
+	case graph.LabelObservationAbs:
+		return knownSymbols[3]
+	case "modify":
+		return knownSymbols[4]
+	case "located_at":
+		return knownSymbols[5]
+	case "suggestive_of":
+		return knownSymbols[6]
+	}
 	for k, t := range v.strs {
 		if t == s {
 			return v.strH[k]
 		}
 	}
-	h := maphash.String(tupleSeed, s)
+	h := strHash(s)
 	if len(v.strs) < 16 {
 		v.strs, v.strH = append(v.strs, s), append(v.strH, h)
 	}
 	return h
 }
 
-// A keyed is one tuple of a reward level by reference into its view:
-// kind 0 is entity i's (tokens, label), 1 is (tokens, label, true), 2 is
-// relation i's (lower(tokens), label, type, lower(target tokens)). h is a
-// hash of the tuple's values (the kind left out: tuples that differ only in
-// kind are told apart in full); sorting these small pointer-free records
-// is cheaper than sorting the tuples.
-type keyed struct {
-	h    uint64
-	kind uint8
-	i    int32
-}
+// knownSymbols are the hashes of the RadGraph labels and relation types,
+// in symbolHash's order.
+var knownSymbols = func() (h [7]uint64) {
+	for i, s := range []string{graph.LabelAnatomy, graph.LabelObservationPres, graph.LabelObservationUncer,
+		graph.LabelObservationAbs, "modify", "located_at", "suggestive_of"} {
+		h[i] = strHash(s)
+	}
+	return h
+}()
 
-// tupleSeed seeds the tuple hashes. The hashes only group tuples for
-// comparison (equal tuples hash alike; colliding ones are told apart in
-// full), so a seed that differs from process to process changes nothing.
-var tupleSeed = maphash.MakeSeed()
+// strHash hashes a string for the tuple tables: eight bytes at a time,
+// each word multiplied in, and the result mixed. The hashes only group
+// tuples for comparison (equal tuples hash alike; colliding ones are told
+// apart in full), so what matters is speed and a fair spread.
+func strHash(s string) uint64 {
+	h := uint64(len(s))*0x9e3779b97f4a7c15 ^ 0x2d358dccaa6c78a5
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	for len(b) >= 8 {
+		h = (h ^ binary.LittleEndian.Uint64(b)) * 0xbf58476d1ce4e5b9
+		h ^= h >> 31
+		b = b[8:]
+	}
+	if len(b) > 0 {
+		var w uint64
+		for i, c := range b {
+			w |= uint64(c) << (8 * i)
+		}
+		h = (h ^ w) * 0x94d049bb133111eb
+		h ^= h >> 29
+	}
+	h *= 0xbf58476d1ce4e5b9
+	return h ^ h>>32
+}
 
 // combine adds the hash x to h.
 func combine(h, x uint64) uint64 {
 	return (h^x)*0x9e3779b97f4a7c15 + 0x632be59bd9b4e019
 }
 
-// levels lists the tuples of the three reward levels of v.
-func (v *rgView) levels(buf *rgLevels) {
-	simple, partial, complete := buf.simple[:0], buf.partial[:0], buf.complete[:0]
-	for i := range v.tokens {
-		k := keyed{v.entH[i], 0, int32(i)}
-		simple = append(simple, k)
-		if v.hasRel[i] {
-			partial = append(partial, keyed{v.entH[i] + 1, 1, int32(i)})
-			continue
-		}
-		partial = append(partial, k)
-		complete = append(complete, k)
-	}
-	for k := range v.rels {
-		complete = append(complete, keyed{v.relH[k], 2, int32(k)})
-	}
-	buf.simple, buf.partial, buf.complete = simple, partial, complete
+// rgTables is reusable memory for the rewards: the hash tables that make
+// the tuples of both sides sets.
+type rgTables struct {
+	ents, rels []rgSlot
 }
 
-// rgLevels holds one side's tuples of the three levels and the hash table
-// that makes them sets.
-type rgLevels struct {
-	simple, partial, complete []keyed
-	table                     []int32
+// An rgSlot is one distinct tuple of a table: the hash of its values,
+// where it was first seen (side 0 is the hypothesis, 1 the reference; i is
+// an entity or relation position) and which sides have it (flags; 0 marks
+// an empty slot).
+type rgSlot struct {
+	h     uint64
+	i     int32
+	side  uint8
+	flags uint8
 }
 
-func rewards(v *[2]rgView, keys *[2]rgLevels) RadGraphRewards {
-	v[0].levels(&keys[0])
-	v[1].levels(&keys[1])
-	h, r := &keys[0], &keys[1]
-	return RadGraphRewards{
-		Simple:   setF1(&v[0], h, h.simple, &v[1], r, r.simple),
-		Partial:  setF1(&v[0], h, h.partial, &v[1], r, r.partial),
-		Complete: setF1(&v[0], h, h.complete, &v[1], r, r.complete),
-	}
-}
+// Entity flags: the side has the (tokens, label) tuple at all, for an
+// entity without relations, for an entity with relations. Relation tuples
+// use the first two.
+const (
+	inHyp, inRef     = 1, 2
+	hypNoRel, hypRel = 4, 8
+	refNoRel, refRel = 16, 32
+)
 
-// equal compares tuple x of view a with tuple y of view b by value.
-func equal(a *rgView, x keyed, b *rgView, y keyed) bool {
-	if x.kind != y.kind {
-		return false
-	}
-	if x.kind == 2 {
-		r, s := &a.rels[x.i], &b.rels[y.i]
-		return r.typ == s.typ && a.label[r.s] == b.label[s.s] && a.lower[r.s] == b.lower[s.s] && a.lower[r.t] == b.lower[s.t]
-	}
-	return a.label[x.i] == b.label[y.i] && a.tokens[x.i] == b.tokens[y.i]
-}
-
-// setF1 is the F1 of two tuple lists taken as sets. Each side's tuples
-// go into an open-addressing hash table (a tuple equal by value to one
-// already there is a repeat); the hypothesis's distinct tuples are then
-// looked up in the reference's table. Equal hashes are always confirmed by
-// comparing the tuples, so the result is exact whatever the hashes do.
-func setF1(hv *rgView, hb *rgLevels, h []keyed, rv *rgView, rb *rgLevels, r []keyed) float64 {
-	rt, nr := fillTable(rv, rb, r)
-	nh, shared := 0, 0
-	size := tableSize(len(h))
-	hb.table = grow(hb.table, size)
-	ht := hb.table
-	for i := range ht {
-		ht[i] = -1
-	}
-	mask := uint64(size - 1)
-	for k, x := range h {
-		slot := x.h & mask
-		dup := false
-		for ht[slot] >= 0 {
-			if y := h[ht[slot]]; y.h == x.h && equal(hv, y, hv, x) {
-				dup = true
-				break
+// rewards computes the three levels from two tables: one of the entities'
+// (tokens, label) tuples, flagged by side and by whether the entity has
+// relations, and one of the relation tuples. Every level's set is a count
+// over them:
+//
+//   - simple: the (tokens, label) tuples of each side;
+//   - partial: those of entities without relations and, as other tuples,
+//     those of entities with relations;
+//   - complete: those of entities without relations, and the relation
+//     tuples (a 2-tuple never equals a 4-tuple).
+//
+// Equal hashes are always confirmed by comparing the tuples, so the result
+// is exact whatever the hashes do.
+func rewards(v *[2]rgView, t *rgTables) RadGraphRewards {
+	t.ents = table(t.ents, len(v[0].tokens)+len(v[1].tokens))
+	for side := range 2 {
+		w := &v[side]
+		for i := range w.tokens {
+			f := uint8(inHyp) << side
+			if w.hasRel[i] {
+				f |= hypRel << (2 * side)
+			} else {
+				f |= hypNoRel << (2 * side)
 			}
-			slot = (slot + 1) & mask
+			insertEntity(t.ents, v, uint8(side), int32(i), w.entH[i], f)
 		}
-		if dup {
+	}
+	var simple, partial, complete rgCount
+	for _, e := range t.ents {
+		f := e.flags
+		if f == 0 {
 			continue
 		}
-		ht[slot] = int32(k)
-		nh++
-		if lookup(rv, rt, r, hv, x) {
-			shared++
+		simple.add(f&inHyp != 0, f&inRef != 0)
+		partial.add(f&hypNoRel != 0, f&refNoRel != 0)
+		partial.add(f&hypRel != 0, f&refRel != 0)
+		complete.add(f&hypNoRel != 0, f&refNoRel != 0)
+	}
+	t.rels = table(t.rels, len(v[0].rels)+len(v[1].rels))
+	for side := range 2 {
+		w := &v[side]
+		for k := range w.rels {
+			insertRelation(t.rels, v, uint8(side), int32(k), w.relH[k], uint8(inHyp)<<side)
 		}
 	}
-	var p, rec float64
-	if nh > 0 {
-		p = float64(shared) / float64(nh)
+	for _, e := range t.rels {
+		if e.flags != 0 {
+			complete.add(e.flags&inHyp != 0, e.flags&inRef != 0)
+		}
 	}
-	if nr > 0 {
-		rec = float64(shared) / float64(nr)
-	}
-	return f1(p, rec)
+	return RadGraphRewards{Simple: simple.f1(), Partial: partial.f1(), Complete: complete.f1()}
 }
 
-func tableSize(n int) int {
+// rgCount counts the distinct tuples of a level: the hypothesis's, the
+// reference's and those both have.
+type rgCount struct{ hyp, ref, shared int }
+
+func (c *rgCount) add(hyp, ref bool) {
+	if hyp {
+		c.hyp++
+	}
+	if ref {
+		c.ref++
+		if hyp {
+			c.shared++
+		}
+	}
+}
+
+// f1 is the F1 of the level as the reference implementation computes it:
+// precision and recall 0 on an empty side.
+func (c rgCount) f1() float64 {
+	var p, r float64
+	if c.hyp > 0 {
+		p = float64(c.shared) / float64(c.hyp)
+	}
+	if c.ref > 0 {
+		r = float64(c.shared) / float64(c.ref)
+	}
+	return f1(p, r)
+}
+
+// table returns an empty open-addressing table for n tuples.
+func table(t []rgSlot, n int) []rgSlot {
 	size := 16
 	for size < 2*n {
 		size *= 2
 	}
-	return size
+	return grow(t, size)
 }
 
-// fillTable puts the tuples of ts into b's table and returns it with the
-// number of distinct tuples.
-func fillTable(v *rgView, b *rgLevels, ts []keyed) ([]int32, int) {
-	size := tableSize(len(ts))
-	b.table = grow(b.table, size)
-	t := b.table
-	for i := range t {
-		t[i] = -1
-	}
-	mask := uint64(size - 1)
-	n := 0
-	for k, x := range ts {
-		slot := x.h & mask
-		dup := false
-		for t[slot] >= 0 {
-			if y := ts[t[slot]]; y.h == x.h && equal(v, y, v, x) {
-				dup = true
-				break
-			}
-			slot = (slot + 1) & mask
-		}
-		if !dup {
-			t[slot] = int32(k)
-			n++
-		}
-	}
-	return t, n
-}
-
-// lookup reports whether the tuple x of view xv is in the table t of ts.
-func lookup(v *rgView, t []int32, ts []keyed, xv *rgView, x keyed) bool {
+// insertEntity adds the flags f of entity i of a side to the slot of its
+// (tokens, label) tuple, taking a slot for a tuple not seen yet.
+func insertEntity(t []rgSlot, v *[2]rgView, side uint8, i int32, h uint64, f uint8) {
 	mask := uint64(len(t) - 1)
-	for slot := x.h & mask; t[slot] >= 0; slot = (slot + 1) & mask {
-		if y := ts[t[slot]]; y.h == x.h && equal(xv, x, v, y) {
-			return true
+	a := &v[side]
+	for slot := h & mask; ; slot = (slot + 1) & mask {
+		e := &t[slot]
+		if e.flags == 0 {
+			*e = rgSlot{h: h, i: i, side: side, flags: f}
+			return
+		}
+		if b := &v[e.side]; e.h == h && a.tokens[i] == b.tokens[e.i] && a.label[i] == b.label[e.i] {
+			e.flags |= f
+			return
 		}
 	}
-	return false
+}
+
+// insertRelation is insertEntity for relation k's (lower(tokens), label,
+// type, lower(target tokens)) tuple.
+func insertRelation(t []rgSlot, v *[2]rgView, side uint8, k int32, h uint64, f uint8) {
+	mask := uint64(len(t) - 1)
+	a := &v[side]
+	r := &a.rels[k]
+	for slot := h & mask; ; slot = (slot + 1) & mask {
+		e := &t[slot]
+		if e.flags == 0 {
+			*e = rgSlot{h: h, i: k, side: side, flags: f}
+			return
+		}
+		b := &v[e.side]
+		s := &b.rels[e.i]
+		if e.h == h && r.typ == s.typ && a.label[r.s] == b.label[s.s] && a.lower[r.s] == b.lower[s.s] && a.lower[r.t] == b.lower[s.t] {
+			e.flags |= f
+			return
+		}
+	}
 }

@@ -122,7 +122,7 @@ func compareDetail(ref, cand *graph.Graph, opt Options, withDiff bool) Detail {
 	if opt.Ontology != nil {
 		isAnatomy = opt.Ontology.IsAnatomy
 	}
-	rw := radgraphOf(&w.c, &w.r, isAnatomy, &w.rg, &w.keys)
+	rw := radgraphOf(&w.c, &w.r, isAnatomy, &w.rg, &w.rgTables)
 	s.RadGraphSimple, s.RadGraphPartial, s.RadGraphComplete = rw.Simple, rw.Partial, rw.Complete
 	d := Detail{Scores: s, Types: m.Types(), Exact: m.Exact}
 	if withDiff {

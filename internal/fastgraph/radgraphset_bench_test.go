@@ -51,7 +51,7 @@ func BenchmarkRadGraphPairRewards(b *testing.B) {
 		b.Fatal("the files have different numbers of lines")
 	}
 	var ref, hyp scorers.RadGraphSet
-	var scratch [2]scorers.RadGraphScratch
+	var scratch scorers.RadGraphScratch
 	b.ResetTimer()
 	for i := range b.N {
 		k := i % len(refs)
@@ -79,4 +79,26 @@ func benchLines(b *testing.B, env string) [][]byte {
 		lines = append(lines, bytes.TrimSuffix(l, []byte("\n")))
 	}
 	return lines
+}
+
+// BenchmarkRadGraphSetF1 is BenchmarkRadGraphPairRewards without the
+// decoding: the annotations are decoded once, then scored.
+func BenchmarkRadGraphSetF1(b *testing.B) {
+	refs, hyps := benchLines(b, "KGEVAL_RADGRAPH_REF"), benchLines(b, "KGEVAL_RADGRAPH_HYP")
+	n := min(len(refs), len(hyps), 2000)
+	ref, hyp := make([]scorers.RadGraphSet, n), make([]scorers.RadGraphSet, n)
+	for k := range n {
+		if _, err := DecodeRadGraphSetView(refs[k], &ref[k]); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := DecodeRadGraphSetView(hyps[k], &hyp[k]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var scratch scorers.RadGraphScratch
+	b.ResetTimer()
+	for i := range b.N {
+		k := i % n
+		scorers.RadGraphSetF1(&hyp[k], &ref[k], &scratch)
+	}
 }

@@ -175,7 +175,7 @@ func score(refPath, hypPath string) error {
 	}
 	var out []result
 	var ref, hyp scorers.RadGraphSet
-	var scratch [2]scorers.RadGraphScratch
+	var scratch scorers.RadGraphScratch
 	var rewards time.Duration
 	start, cpu := time.Now(), cpuTime()
 	err := pairLines(refPath, hypPath, func(rl, hl graph.Line) error {
