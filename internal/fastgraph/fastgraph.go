@@ -191,6 +191,14 @@ func decodeRadGraphSet(line []byte, s *scorers.RadGraphSet, view bool) (id strin
 		case "text":
 			return d.null() || d.skipText()
 		case "entities":
+			if d.view {
+				start := d.i
+				if d.compactSet(s) {
+					return true
+				}
+				d.i = start
+				s.Reset()
+			}
 			return d.radgraphSet(s)
 		}
 		return false
@@ -323,10 +331,10 @@ func (d *decoder) radgraphEntityFast(sc *setScratch) (tokens, label string, ok b
 	if label, ok = d.setStr(); !ok || !d.literal(`,"start_ix":`) {
 		return fail()
 	}
-	if _, ok = d.integer(); !ok || !d.literal(`,"end_ix":`) {
+	if !d.skipIndex() || !d.literal(`,"end_ix":`) {
 		return fail()
 	}
-	if _, ok = d.integer(); !ok || !d.literal(`,"relations":[`) {
+	if !d.skipIndex() || !d.literal(`,"relations":[`) {
 		return fail()
 	}
 	if !d.eat(']') {
@@ -347,6 +355,17 @@ func (d *decoder) radgraphEntityFast(sc *setScratch) (tokens, label string, ok b
 		return fail()
 	}
 	return tokens, label, true
+}
+
+// skipIndex passes over a token index written as a JSON integer without
+// sign, exponent or fraction ("0", "17"); for anything else it fails.
+func (d *decoder) skipIndex() bool {
+	start := d.i
+	for d.i < len(d.b) && d.b[d.i]-'0' <= 9 {
+		d.i++
+	}
+	n := d.i - start
+	return n == 1 || n > 1 && d.b[start] != '0' && n <= 18
 }
 
 // setRelation reads one [type, target] pair; a target that names an entity
@@ -552,27 +571,23 @@ func (d *decoder) strBytes() ([]byte, bool) {
 		return nil, false
 	}
 	start := d.i
-	ascii := true
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		switch {
-		case c == '"':
-			s := d.b[start:d.i]
-			d.i++
-			if !ascii && !utf8.Valid(s) {
-				return nil, false
-			}
-			return s, true
-		case c == '\\':
-			return d.escaped(start)
-		case c < 0x20:
-			return nil, false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-		d.i++
+	stop, ascii := stringStop(d.b, start)
+	d.i = stop
+	if stop == len(d.b) {
+		return nil, false
 	}
-	return nil, false
+	switch d.b[stop] {
+	case '"':
+		s := d.b[start:stop]
+		d.i++
+		if !ascii && !utf8.Valid(s) {
+			return nil, false
+		}
+		return s, true
+	case '\\':
+		return d.escaped(start)
+	}
+	return nil, false // a control character
 }
 
 // escaped finishes a string that has escapes, starting over at start.
@@ -815,14 +830,16 @@ func (d *decoder) skipText() bool {
 	if !d.eat('"') {
 		return false
 	}
-	for d.i < len(d.b) {
-		switch c := d.b[d.i]; {
-		case c == '"':
+	for {
+		d.i, _ = stringStop(d.b, d.i)
+		if d.i == len(d.b) {
+			return false
+		}
+		switch d.b[d.i] {
+		case '"':
 			d.i++
 			return true
-		case c < 0x20:
-			return false
-		case c == '\\':
+		case '\\':
 			if d.i+1 == len(d.b) {
 				return false
 			}
@@ -837,11 +854,10 @@ func (d *decoder) skipText() bool {
 			default:
 				return false
 			}
-			continue
+		default:
+			return false // a control character
 		}
-		d.i++
 	}
-	return false
 }
 
 // object reads an object whose members field handles by key; a key seen
