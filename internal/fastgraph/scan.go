@@ -85,7 +85,9 @@ func trimmed(s string) bool {
 	return s != "" && !isSpace(s[0]) && !isSpace(s[len(s)-1])
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
 
 // compactSet reads the entities object of an annotation written without
 // spaces, every entity laid out as the project's writers and the RadGraph
