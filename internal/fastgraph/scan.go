@@ -3,6 +3,7 @@ package fastgraph
 import (
 	"encoding/binary"
 	"math/bits"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 
@@ -79,15 +80,9 @@ func skipIndexAt(b []byte, i int) (next int, ok bool) {
 	return i, n == 1 || n > 1 && b[start] != '0' && n <= 18
 }
 
-// trimmed reports whether s is not empty and neither starts nor ends
-// with JSON white space (what the general reader would trim or reject).
-func trimmed(s string) bool {
-	return s != "" && !isSpace(s[0]) && !isSpace(s[len(s)-1])
-}
-
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
-}
+// blank reports whether s is empty or white space only: an id or type
+// that the general reader leaves to the slow path's validation.
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
 // compactSet reads the entities object of an annotation written without
 // spaces, every entity laid out as the project's writers and the RadGraph
@@ -115,7 +110,7 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 		if !has(b, i, `"`) {
 			return false
 		}
-		if id, i, ok = viewStr(b, i+1); !ok || !trimmed(id) || !has(b, i, `:{"tokens":"`) {
+		if id, i, ok = viewStr(b, i+1); !ok || blank(id) || !has(b, i, `:{"tokens":"`) {
 			return false
 		}
 		if tokens, i, ok = viewStr(b, i+len(`:{"tokens":"`)); !ok || !has(b, i, `,"label":"`) {
@@ -140,7 +135,7 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 				if !has(b, i, `["`) {
 					return false
 				}
-				if typ, i, ok = viewStr(b, i+2); !ok || !trimmed(typ) || !has(b, i, `,"`) {
+				if typ, i, ok = viewStr(b, i+2); !ok || blank(typ) || !has(b, i, `,"`) {
 					return false
 				}
 				if target, i, ok = viewStr(b, i+2); !ok || !has(b, i, "]") {
