@@ -38,7 +38,7 @@ func RadGraphF1(hyp, ref *graph.RadGraph) RadGraphRewards {
 	defer w.put()
 	w.rg[0].fromAnnotation(hyp)
 	w.rg[1].fromAnnotation(ref)
-	return rewards(&w.rg, &w.rgTables)
+	return rewards([2]*rgView{&w.rg[0], &w.rg[1]}, &w.rgTables)
 }
 
 // radgraphOf computes the rewards of two prepared graphs through the label
@@ -49,7 +49,7 @@ func radgraphOf(hyp, ref *prepared, isAnatomy func(string) bool, v *[2]rgView, t
 	}
 	v[0].fromPrepared(hyp, isAnatomy)
 	v[1].fromPrepared(ref, isAnatomy)
-	return rewards(v, t)
+	return rewards([2]*rgView{&v[0], &v[1]}, t)
 }
 
 // rgView is one annotation as the rewards see it: per entity its tokens,
@@ -243,10 +243,7 @@ func RadGraphSetF1(hyp, ref *RadGraphSet, scratch *RadGraphScratch) RadGraphRewa
 	if scratch == nil {
 		scratch = new(RadGraphScratch)
 	}
-	v := [2]rgView{hyp.v, ref.v}
-	r := rewards(&v, &scratch.t)
-	hyp.v, ref.v = v[0], v[1]
-	return r
+	return rewards([2]*rgView{&hyp.v, &ref.v}, &scratch.t)
 }
 
 // RadGraphScratch is reusable memory for RadGraphSetF1.
@@ -455,10 +452,10 @@ const (
 //
 // Equal hashes are always confirmed by comparing the tuples, so the result
 // is exact whatever the hashes do.
-func rewards(v *[2]rgView, t *rgTables) RadGraphRewards {
+func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 	t.ents = table(t.ents, len(v[0].tokens)+len(v[1].tokens))
 	for side := range 2 {
-		w := &v[side]
+		w := v[side]
 		for i := range w.tokens {
 			f := uint8(inHyp) << side
 			if w.hasRel[i] {
@@ -482,7 +479,7 @@ func rewards(v *[2]rgView, t *rgTables) RadGraphRewards {
 	}
 	t.rels = table(t.rels, len(v[0].rels)+len(v[1].rels))
 	for side := range 2 {
-		w := &v[side]
+		w := v[side]
 		for k := range w.rels {
 			insertRelation(t.rels, v, uint8(side), int32(k), w.relH[k], uint8(inHyp)<<side)
 		}
@@ -535,16 +532,16 @@ func table(t []rgSlot, n int) []rgSlot {
 
 // insertEntity adds the flags f of entity i of a side to the slot of its
 // (tokens, label) tuple, taking a slot for a tuple not seen yet.
-func insertEntity(t []rgSlot, v *[2]rgView, side uint8, i int32, h uint64, f uint8) {
+func insertEntity(t []rgSlot, v [2]*rgView, side uint8, i int32, h uint64, f uint8) {
 	mask := uint64(len(t) - 1)
-	a := &v[side]
+	a := v[side]
 	for slot := h & mask; ; slot = (slot + 1) & mask {
 		e := &t[slot]
 		if e.flags == 0 {
 			*e = rgSlot{h: h, i: i, side: side, flags: f}
 			return
 		}
-		if b := &v[e.side]; e.h == h && a.tokens[i] == b.tokens[e.i] && a.label[i] == b.label[e.i] {
+		if b := v[e.side]; e.h == h && a.tokens[i] == b.tokens[e.i] && a.label[i] == b.label[e.i] {
 			e.flags |= f
 			return
 		}
@@ -553,9 +550,9 @@ func insertEntity(t []rgSlot, v *[2]rgView, side uint8, i int32, h uint64, f uin
 
 // insertRelation is insertEntity for relation k's (lower(tokens), label,
 // type, lower(target tokens)) tuple.
-func insertRelation(t []rgSlot, v *[2]rgView, side uint8, k int32, h uint64, f uint8) {
+func insertRelation(t []rgSlot, v [2]*rgView, side uint8, k int32, h uint64, f uint8) {
 	mask := uint64(len(t) - 1)
-	a := &v[side]
+	a := v[side]
 	r := &a.rels[k]
 	for slot := h & mask; ; slot = (slot + 1) & mask {
 		e := &t[slot]
@@ -563,7 +560,7 @@ func insertRelation(t []rgSlot, v *[2]rgView, side uint8, k int32, h uint64, f u
 			*e = rgSlot{h: h, i: k, side: side, flags: f}
 			return
 		}
-		b := &v[e.side]
+		b := v[e.side]
 		s := &b.rels[e.i]
 		if e.h == h && r.typ == s.typ && a.label[r.s] == b.label[s.s] && a.lower[r.s] == b.lower[s.s] && a.lower[r.t] == b.lower[s.t] {
 			e.flags |= f
