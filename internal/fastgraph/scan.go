@@ -68,6 +68,35 @@ func has(b []byte, i int, lit string) bool {
 	return len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit
 }
 
+// A literal is a piece of the written layout of 8 to 16 bytes, compared as
+// two (overlapping) words.
+type literal struct {
+	n      int
+	w0, w1 uint64
+}
+
+func newLiteral(s string) literal {
+	if len(s) < 8 || len(s) > 16 {
+		panic("fastgraph: a literal has 8 to 16 bytes: " + s)
+	}
+	return literal{len(s), binary.LittleEndian.Uint64([]byte(s)), binary.LittleEndian.Uint64([]byte(s[len(s)-8:]))}
+}
+
+// at reports whether b holds l at i.
+func (l *literal) at(b []byte, i int) bool {
+	return len(b)-i >= l.n && binary.LittleEndian.Uint64(b[i:]) == l.w0 && binary.LittleEndian.Uint64(b[i+l.n-8:]) == l.w1
+}
+
+// The members of an entity in the written layout, each with what comes
+// before its value.
+var (
+	litTokens    = newLiteral(`:{"tokens":"`)
+	litLabel     = newLiteral(`,"label":"`)
+	litStartIx   = newLiteral(`,"start_ix":`)
+	litEndIx     = newLiteral(`,"end_ix":`)
+	litRelations = newLiteral(`,"relations":[`)
+)
+
 // skipIndexAt is the position after the token index at b[i], a JSON
 // integer without sign, exponent or fraction ("0", "17"); ok is false for
 // anything else.
@@ -82,7 +111,12 @@ func skipIndexAt(b []byte, i int) (next int, ok bool) {
 
 // blank reports whether s is empty or white space only: an id or type
 // that the general reader leaves to the slow path's validation.
-func blank(s string) bool { return strings.TrimSpace(s) == "" }
+func blank(s string) bool {
+	if s != "" && s[0] > ' ' && s[0] < utf8.RuneSelf {
+		return false
+	}
+	return strings.TrimSpace(s) == ""
+}
 
 // compactSet reads the entities object of an annotation written without
 // spaces, every entity laid out as the project's writers and the RadGraph
@@ -110,22 +144,22 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 		if !has(b, i, `"`) {
 			return false
 		}
-		if id, i, ok = viewStr(b, i+1); !ok || blank(id) || !has(b, i, `:{"tokens":"`) {
+		if id, i, ok = viewStr(b, i+1); !ok || blank(id) || !litTokens.at(b, i) {
 			return false
 		}
-		if tokens, i, ok = viewStr(b, i+len(`:{"tokens":"`)); !ok || !has(b, i, `,"label":"`) {
+		if tokens, i, ok = viewStr(b, i+litTokens.n); !ok || !litLabel.at(b, i) {
 			return false
 		}
-		if label, i, ok = viewStr(b, i+len(`,"label":"`)); !ok || !has(b, i, `,"start_ix":`) {
+		if label, i, ok = viewStr(b, i+litLabel.n); !ok || !litStartIx.at(b, i) {
 			return false
 		}
-		if i, ok = skipIndexAt(b, i+len(`,"start_ix":`)); !ok || !has(b, i, `,"end_ix":`) {
+		if i, ok = skipIndexAt(b, i+litStartIx.n); !ok || !litEndIx.at(b, i) {
 			return false
 		}
-		if i, ok = skipIndexAt(b, i+len(`,"end_ix":`)); !ok || !has(b, i, `,"relations":[`) {
+		if i, ok = skipIndexAt(b, i+litEndIx.n); !ok || !litRelations.at(b, i) {
 			return false
 		}
-		i += len(`,"relations":[`)
+		i += litRelations.n
 		s.Entity(id, tokens, label)
 		if has(b, i, "]") {
 			i++
