@@ -1,8 +1,10 @@
 package scorers
 
 import (
+	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // pyLower lower-cases s as Python's str.lower does, which the reference
@@ -20,7 +22,14 @@ func pyLower(s string) string {
 // needsLower reports whether s may change when lower-cased: it has an
 // ASCII capital or any non-ASCII character.
 func needsLower(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+		if w&hi8 != 0 || capitals(w) != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
 			return true
 		}
@@ -28,9 +37,35 @@ func needsLower(s string) bool {
 	return false
 }
 
+const (
+	lo8 = 0x0101010101010101
+	hi8 = 0x8080808080808080
+)
+
+// capitals marks the ASCII capitals among the eight bytes of w: the high
+// bit of each such byte is set in the result. Each byte is tested on its
+// own (its low seven bits plus a constant stay below 0x100, so no carry
+// reaches the next byte); bytes of 0x80 and above are never marked.
+func capitals(w uint64) uint64 {
+	t := w &^ hi8
+	atLeastA := t + (0x80-'A')*lo8
+	aboveZ := t + (0x80-'Z'-1)*lo8
+	return atLeastA &^ aboveZ &^ w & hi8
+}
+
 // appendPyLower appends pyLower(s) to dst.
 func appendPyLower(dst []byte, s string) []byte {
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			// Eight ASCII bytes at once: a capital's high bit, shifted
+			// down two places, is its 0x20 case bit.
+			w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+			if w&hi8 == 0 {
+				dst = binary.LittleEndian.AppendUint64(dst, w|capitals(w)>>2)
+				i += 8
+				continue
+			}
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {

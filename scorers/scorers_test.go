@@ -3,7 +3,9 @@ package scorers
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/kgeval/kgeval/graph"
 )
@@ -276,6 +278,32 @@ func TestPyLower(t *testing.T) {
 	} {
 		if got := pyLower(in); got != want {
 			t.Errorf("pyLower(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestPyLowerWordAtATime checks the eight-bytes-at-a-time paths of the
+// lower-casing against strings.ToLower (which equals str.lower without İ
+// and Σ) on random strings of the bytes around the capitals' range and a
+// few non-ASCII letters, at every length and alignment.
+func TestPyLowerWordAtATime(t *testing.T) {
+	pieces := []string{"@", "A", "M", "Z", "[", "`", "a", "z", "{", " ", "\x7f", "0", "É", "ö", "Ж"}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for trial := 0; trial < 20000; trial++ {
+		var b strings.Builder
+		for n := rng.IntN(30); n > 0; n-- {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := pyLower(s), strings.ToLower(s); got != want {
+			t.Fatalf("pyLower(%q) = %q, want %q", s, got, want)
+		}
+		naive := false
+		for _, r := range s {
+			naive = naive || r >= utf8.RuneSelf || 'A' <= r && r <= 'Z'
+		}
+		if needsLower(s) != naive {
+			t.Fatalf("needsLower(%q) = %v, want %v", s, !naive, naive)
 		}
 	}
 }

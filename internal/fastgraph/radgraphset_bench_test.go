@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"strconv"
 	"testing"
 
 	"github.com/kgeval/kgeval/scorers"
@@ -85,7 +86,7 @@ func benchLines(b *testing.B, env string) [][]byte {
 // decoding: the annotations are decoded once, then scored.
 func BenchmarkRadGraphSetF1(b *testing.B) {
 	refs, hyps := benchLines(b, "KGEVAL_RADGRAPH_REF"), benchLines(b, "KGEVAL_RADGRAPH_HYP")
-	n := min(len(refs), len(hyps), 2000)
+	n := min(len(refs), len(hyps), benchPairs())
 	ref, hyp := make([]scorers.RadGraphSet, n), make([]scorers.RadGraphSet, n)
 	for k := range n {
 		if _, err := DecodeRadGraphSetView(refs[k], &ref[k]); err != nil {
@@ -101,4 +102,13 @@ func BenchmarkRadGraphSetF1(b *testing.B) {
 		k := i % n
 		scorers.RadGraphSetF1(&hyp[k], &ref[k], &scratch)
 	}
+}
+
+// benchPairs is how many pairs BenchmarkRadGraphSetF1 cycles through:
+// $KGEVAL_RADGRAPH_PAIRS, else 2000 (1 keeps one pair in the cache).
+func benchPairs() int {
+	if n, err := strconv.Atoi(os.Getenv("KGEVAL_RADGRAPH_PAIRS")); err == nil && n > 0 {
+		return n
+	}
+	return 2000
 }
