@@ -86,11 +86,24 @@ func appendPyLower(dst []byte, s string) []byte {
 				dst = utf8.AppendRune(dst, 'σ')
 			}
 		default:
-			dst = utf8.AppendRune(dst, unicode.ToLower(r))
+			dst = utf8.AppendRune(dst, lowerRune(r))
 		}
 		i += size
 	}
 	return dst
+}
+
+// lowerRune is unicode.ToLower, answering the Latin-1 and Greek letters
+// (accented capitals, Greek capitals and their lower-case forms) without
+// a table search.
+func lowerRune(r rune) rune {
+	switch {
+	case r >= 0xc0 && r <= 0xde && r != 0xd7, r >= 0x391 && r <= 0x3a9 && r != 0x3a2:
+		return r + 0x20 // À–Þ but ×; Α–Ω
+	case r >= 0xdf && r <= 0xff, r >= 0x3b1 && r <= 0x3c9:
+		return r // ß–ÿ; α–ω
+	}
+	return unicode.ToLower(r)
 }
 
 // finalSigma is Unicode's Final_Sigma condition for the sigma of size bytes

@@ -468,14 +468,14 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 	}
 	var simple, partial, complete rgCount
 	for _, e := range t.ents {
-		f := e.flags
-		if f == 0 {
-			continue
-		}
-		simple.add(f&inHyp != 0, f&inRef != 0)
-		partial.add(f&hypNoRel != 0, f&refNoRel != 0)
-		partial.add(f&hypRel != 0, f&refRel != 0)
-		complete.add(f&hypNoRel != 0, f&refNoRel != 0)
+		// Without branches (an empty slot's flags are 0 and add nothing):
+		// which slots are taken is as good as random.
+		f := int(e.flags)
+		hyp, ref := f&inHyp, f>>1&1
+		hn, hr, rn, rr := f>>2&1, f>>3&1, f>>4&1, f>>5&1
+		simple.hyp, simple.ref, simple.shared = simple.hyp+hyp, simple.ref+ref, simple.shared+hyp&ref
+		partial.hyp, partial.ref, partial.shared = partial.hyp+hn+hr, partial.ref+rn+rr, partial.shared+hn&rn+hr&rr
+		complete.hyp, complete.ref, complete.shared = complete.hyp+hn, complete.ref+rn, complete.shared+hn&rn
 	}
 	t.rels = table(t.rels, len(v[0].rels)+len(v[1].rels))
 	for side := range 2 {
@@ -485,9 +485,9 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 		}
 	}
 	for _, e := range t.rels {
-		if e.flags != 0 {
-			complete.add(e.flags&inHyp != 0, e.flags&inRef != 0)
-		}
+		f := int(e.flags)
+		hyp, ref := f&inHyp, f>>1&1
+		complete.hyp, complete.ref, complete.shared = complete.hyp+hyp, complete.ref+ref, complete.shared+hyp&ref
 	}
 	return RadGraphRewards{Simple: simple.f1(), Partial: partial.f1(), Complete: complete.f1()}
 }
@@ -495,18 +495,6 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 // rgCount counts the distinct tuples of a level: the hypothesis's, the
 // reference's and those both have.
 type rgCount struct{ hyp, ref, shared int }
-
-func (c *rgCount) add(hyp, ref bool) {
-	if hyp {
-		c.hyp++
-	}
-	if ref {
-		c.ref++
-		if hyp {
-			c.shared++
-		}
-	}
-}
 
 // f1 is the F1 of the level as the reference implementation computes it:
 // precision and recall 0 on an empty side.

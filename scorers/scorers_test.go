@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/kgeval/kgeval/graph"
@@ -282,12 +283,22 @@ func TestPyLower(t *testing.T) {
 	}
 }
 
+// TestLowerRune checks the shortcuts of lowerRune against unicode.ToLower
+// over the first 1,024 code points, which hold them.
+func TestLowerRune(t *testing.T) {
+	for r := rune(0); r < 0x400; r++ {
+		if got, want := lowerRune(r), unicode.ToLower(r); got != want {
+			t.Errorf("lowerRune(%U) = %U, want %U", r, got, want)
+		}
+	}
+}
+
 // TestPyLowerWordAtATime checks the eight-bytes-at-a-time paths of the
 // lower-casing against strings.ToLower (which equals str.lower without İ
 // and Σ) on random strings of the bytes around the capitals' range and a
 // few non-ASCII letters, at every length and alignment.
 func TestPyLowerWordAtATime(t *testing.T) {
-	pieces := []string{"@", "A", "M", "Z", "[", "`", "a", "z", "{", " ", "\x7f", "0", "É", "ö", "Ж"}
+	pieces := []string{"@", "A", "M", "Z", "[", "`", "a", "z", "{", " ", "\x7f", "0", "É", "ö", "Ж", "À", "Þ", "×", "ß", "÷", "ÿ", "Α", "Ω", "α", "ω", "ς"}
 	rng := rand.New(rand.NewPCG(7, 7))
 	for trial := 0; trial < 20000; trial++ {
 		var b strings.Builder
