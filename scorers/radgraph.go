@@ -57,6 +57,7 @@ func radgraphOf(hyp, ref *prepared, isAnatomy func(string) bool, v *[2]rgView, t
 // relations as (source, target, type) by entity position.
 type rgView struct {
 	tokens, lower, label []string
+	labC                 []uint8 // each label's code (labelCode)
 	hasRel               []bool
 	rels                 []rgRel
 	ids                  []string    // annotation entity ids by position
@@ -85,7 +86,7 @@ type rgRel struct {
 
 func (v *rgView) reset(n int) {
 	v.tokens, v.lower, v.label = grow(v.tokens, n), grow(v.lower, n), grow(v.label, n)
-	v.hasRel = grow(v.hasRel, n)
+	v.labC, v.hasRel = grow(v.labC, n), grow(v.hasRel, n)
 	v.rels = v.rels[:0]
 }
 
@@ -122,6 +123,7 @@ func (v *rgView) addEntity(id, tokens, label string) {
 	v.ids = append(v.ids, id)
 	v.tokens = append(v.tokens, tokens)
 	v.label = append(v.label, label)
+	v.labC = append(v.labC, labelCode(label))
 	v.lower = append(v.lower, "")
 	v.hasRel = append(v.hasRel, false)
 }
@@ -220,10 +222,8 @@ func (s *RadGraphSet) Len() int { return len(s.v.ids) }
 // and no entity id is given twice (which a decoded annotation, a map,
 // cannot hold).
 func (s *RadGraphSet) Valid() bool {
-	for _, l := range s.v.label {
-		switch l {
-		case graph.LabelAnatomy, graph.LabelObservationPres, graph.LabelObservationUncer, graph.LabelObservationAbs:
-		default:
+	for _, c := range s.v.labC {
+		if c == 0 {
 			return false
 		}
 	}
@@ -274,6 +274,7 @@ func (v *rgView) fromPrepared(p *prepared, isAnatomy func(string) bool) {
 	for i := range p.nodes {
 		v.tokens[i] = p.nodes[i].Text
 		v.label[i] = graph.RadGraphLabel(*p.nodes[i].Entity, isAnatomy)
+		v.labC[i] = labelCode(v.label[i])
 	}
 	for k, ends := range p.relEnds {
 		s, t := ends[0], ends[1]
@@ -300,7 +301,11 @@ func (v *rgView) lowerRelated() {
 	v.strs, v.strH = v.strs[:0], v.strH[:0]
 	for i := range v.tokens {
 		v.tokH[i] = strHash(v.tokens[i])
-		v.labH[i] = v.symbolHash(v.label[i])
+		if c := v.labC[i]; c != 0 {
+			v.labH[i] = knownSymbols[c-1]
+		} else {
+			v.labH[i] = strHash(v.label[i])
+		}
 		v.entH[i] = combine(combine(0, v.tokH[i]), v.labH[i])
 	}
 	v.relH = grow(v.relH, len(v.rels))
@@ -342,9 +347,32 @@ func (v *rgView) lowerEntity(i int32, buf []byte) []byte {
 	return buf
 }
 
-// symbolHash hashes a string that recurs within a view (a label, a
-// relation type) once; the RadGraph labels and relation types are hashed
-// in advance.
+// labelCode numbers the RadGraph labels 1 to 4 (their hashes'
+// places in knownSymbols, less one); any other label is 0.
+func labelCode(label string) uint8 {
+	switch label {
+	case graph.LabelAnatomy:
+		return 1
+	case graph.LabelObservationPres:
+		return 2
+	case graph.LabelObservationUncer:
+		return 3
+	case graph.LabelObservationAbs:
+		return 4
+	}
+	return 0
+}
+
+// sameLabel reports whether entity i of a and entity j of b have the same
+// label: by code, or for labels without one, by value.
+func sameLabel(a *rgView, i int32, b *rgView, j int32) bool {
+	c := a.labC[i]
+	return c == b.labC[j] && (c != 0 || a.label[i] == b.label[j])
+}
+
+// symbolHash hashes a string that recurs within a view (a relation type,
+// a label without a code) once; the RadGraph labels and relation types
+// are hashed in advance.
 func (v *rgView) symbolHash(s string) uint64 {
 	switch s {
 	case graph.LabelAnatomy:
@@ -385,25 +413,31 @@ var knownSymbols = func() (h [7]uint64) {
 }()
 
 // strHash hashes a string for the tuple tables: eight bytes at a time,
-// each word multiplied in, and the result mixed. The hashes only group
+// each word multiplied in, the last (or only) bytes read as overlapping
+// words instead of one by one, and the result mixed. The hashes only group
 // tuples for comparison (equal tuples hash alike; colliding ones are told
 // apart in full), so what matters is speed and a fair spread.
 func strHash(s string) uint64 {
-	h := uint64(len(s))*0x9e3779b97f4a7c15 ^ 0x2d358dccaa6c78a5
-	b := unsafe.Slice(unsafe.StringData(s), len(s))
-	for len(b) >= 8 {
-		h = (h ^ binary.LittleEndian.Uint64(b)) * 0xbf58476d1ce4e5b9
-		h ^= h >> 31
-		b = b[8:]
-	}
-	if len(b) > 0 {
-		var w uint64
-		for i, c := range b {
-			w |= uint64(c) << (8 * i)
+	n := len(s)
+	b := unsafe.Slice(unsafe.StringData(s), n)
+	h := uint64(n)*0x9e3779b97f4a7c15 ^ 0x2d358dccaa6c78a5
+	var last uint64
+	switch {
+	case n > 8:
+		for ; len(b) > 8; b = b[8:] {
+			h = (h ^ binary.LittleEndian.Uint64(b)) * 0xbf58476d1ce4e5b9
+			h ^= h >> 31
 		}
-		h = (h ^ w) * 0x94d049bb133111eb
-		h ^= h >> 29
+		last = binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[n-8:]), 8))
+	case n == 8:
+		last = binary.LittleEndian.Uint64(b)
+	case n >= 4:
+		last = uint64(binary.LittleEndian.Uint32(b))<<32 | uint64(binary.LittleEndian.Uint32(b[n-4:]))
+	case n > 0:
+		last = uint64(b[0])<<16 | uint64(b[n>>1])<<8 | uint64(b[n-1])
 	}
+	h = (h ^ last) * 0x94d049bb133111eb
+	h ^= h >> 29
 	h *= 0xbf58476d1ce4e5b9
 	return h ^ h>>32
 }
@@ -529,7 +563,7 @@ func insertEntity(t []rgSlot, v [2]*rgView, side uint8, i int32, h uint64, f uin
 			*e = rgSlot{h: h, i: i, side: side, flags: f}
 			return
 		}
-		if b := v[e.side]; e.h == h && a.tokens[i] == b.tokens[e.i] && a.label[i] == b.label[e.i] {
+		if b := v[e.side]; e.h == h && a.tokens[i] == b.tokens[e.i] && sameLabel(a, i, b, e.i) {
 			e.flags |= f
 			return
 		}
@@ -550,7 +584,7 @@ func insertRelation(t []rgSlot, v [2]*rgView, side uint8, k int32, h uint64, f u
 		}
 		b := v[e.side]
 		s := &b.rels[e.i]
-		if e.h == h && r.typ == s.typ && a.label[r.s] == b.label[s.s] && a.lower[r.s] == b.lower[s.s] && a.lower[r.t] == b.lower[s.t] {
+		if e.h == h && r.typ == s.typ && sameLabel(a, r.s, b, s.s) && a.lower[r.s] == b.lower[s.s] && a.lower[r.t] == b.lower[s.t] {
 			e.flags |= f
 			return
 		}
