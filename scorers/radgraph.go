@@ -450,7 +450,35 @@ func combine(h, x uint64) uint64 {
 // rgTables is reusable memory for the rewards: the hash tables that make
 // the tuples of both sides sets.
 type rgTables struct {
-	ents, rels []rgSlot
+	ents, rels rgTable
+}
+
+// An rgTable is an open-addressing hash table of tuples. Its slots are all
+// empty between uses: the slots taken are listed as they are, counted, and
+// emptied again.
+type rgTable struct {
+	slots []rgSlot
+	used  []int32
+}
+
+// start returns the slots for n tuples.
+func (t *rgTable) start(n int) []rgSlot {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	if cap(t.slots) < size {
+		t.slots = make([]rgSlot, size)
+	}
+	t.used = t.used[:0]
+	return t.slots[:size]
+}
+
+// finish empties the slots taken.
+func (t *rgTable) finish(slots []rgSlot) {
+	for _, k := range t.used {
+		slots[k] = rgSlot{}
+	}
 }
 
 // An rgSlot is one distinct tuple of a table: the hash of its values,
@@ -487,7 +515,7 @@ const (
 // Equal hashes are always confirmed by comparing the tuples, so the result
 // is exact whatever the hashes do.
 func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
-	t.ents = table(t.ents, len(v[0].tokens)+len(v[1].tokens))
+	ents := t.ents.start(len(v[0].tokens) + len(v[1].tokens))
 	for side := range 2 {
 		w := v[side]
 		for i := range w.tokens {
@@ -497,32 +525,32 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 			} else {
 				f |= hypNoRel << (2 * side)
 			}
-			insertEntity(t.ents, v, uint8(side), int32(i), w.entH[i], f)
+			insertEntity(&t.ents, ents, v, uint8(side), int32(i), w.entH[i], f)
 		}
 	}
 	var simple, partial, complete rgCount
-	for _, e := range t.ents {
-		// Without branches (an empty slot's flags are 0 and add nothing):
-		// which slots are taken is as good as random.
-		f := int(e.flags)
+	for _, k := range t.ents.used {
+		f := int(ents[k].flags)
 		hyp, ref := f&inHyp, f>>1&1
 		hn, hr, rn, rr := f>>2&1, f>>3&1, f>>4&1, f>>5&1
 		simple.hyp, simple.ref, simple.shared = simple.hyp+hyp, simple.ref+ref, simple.shared+hyp&ref
 		partial.hyp, partial.ref, partial.shared = partial.hyp+hn+hr, partial.ref+rn+rr, partial.shared+hn&rn+hr&rr
 		complete.hyp, complete.ref, complete.shared = complete.hyp+hn, complete.ref+rn, complete.shared+hn&rn
 	}
-	t.rels = table(t.rels, len(v[0].rels)+len(v[1].rels))
+	t.ents.finish(ents)
+	rels := t.rels.start(len(v[0].rels) + len(v[1].rels))
 	for side := range 2 {
 		w := v[side]
 		for k := range w.rels {
-			insertRelation(t.rels, v, uint8(side), int32(k), w.relH[k], uint8(inHyp)<<side)
+			insertRelation(&t.rels, rels, v, uint8(side), int32(k), w.relH[k], uint8(inHyp)<<side)
 		}
 	}
-	for _, e := range t.rels {
-		f := int(e.flags)
+	for _, k := range t.rels.used {
+		f := int(rels[k].flags)
 		hyp, ref := f&inHyp, f>>1&1
 		complete.hyp, complete.ref, complete.shared = complete.hyp+hyp, complete.ref+ref, complete.shared+hyp&ref
 	}
+	t.rels.finish(rels)
 	return RadGraphRewards{Simple: simple.f1(), Partial: partial.f1(), Complete: complete.f1()}
 }
 
@@ -543,24 +571,16 @@ func (c rgCount) f1() float64 {
 	return f1(p, r)
 }
 
-// table returns an empty open-addressing table for n tuples.
-func table(t []rgSlot, n int) []rgSlot {
-	size := 16
-	for size < 2*n {
-		size *= 2
-	}
-	return grow(t, size)
-}
-
 // insertEntity adds the flags f of entity i of a side to the slot of its
 // (tokens, label) tuple, taking a slot for a tuple not seen yet.
-func insertEntity(t []rgSlot, v [2]*rgView, side uint8, i int32, h uint64, f uint8) {
+func insertEntity(tab *rgTable, t []rgSlot, v [2]*rgView, side uint8, i int32, h uint64, f uint8) {
 	mask := uint64(len(t) - 1)
 	a := v[side]
 	for slot := h & mask; ; slot = (slot + 1) & mask {
 		e := &t[slot]
 		if e.flags == 0 {
 			*e = rgSlot{h: h, i: i, side: side, flags: f}
+			tab.used = append(tab.used, int32(slot))
 			return
 		}
 		if b := v[e.side]; e.h == h && a.tokens[i] == b.tokens[e.i] && sameLabel(a, i, b, e.i) {
@@ -572,7 +592,7 @@ func insertEntity(t []rgSlot, v [2]*rgView, side uint8, i int32, h uint64, f uin
 
 // insertRelation is insertEntity for relation k's (lower(tokens), label,
 // type, lower(target tokens)) tuple.
-func insertRelation(t []rgSlot, v [2]*rgView, side uint8, k int32, h uint64, f uint8) {
+func insertRelation(tab *rgTable, t []rgSlot, v [2]*rgView, side uint8, k int32, h uint64, f uint8) {
 	mask := uint64(len(t) - 1)
 	a := v[side]
 	r := &a.rels[k]
@@ -580,6 +600,7 @@ func insertRelation(t []rgSlot, v [2]*rgView, side uint8, k int32, h uint64, f u
 		e := &t[slot]
 		if e.flags == 0 {
 			*e = rgSlot{h: h, i: k, side: side, flags: f}
+			tab.used = append(tab.used, int32(slot))
 			return
 		}
 		b := v[e.side]

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/kgeval/kgeval/graph"
 	"github.com/kgeval/kgeval/scorers"
 )
 
@@ -62,6 +63,37 @@ func viewStr(b []byte, i int) (s string, next int, ok bool) {
 	}
 	return unsafe.String(unsafe.SliceData(b[i:]), stop-i), stop + 1, true
 }
+
+// idAt is viewStr for an id, which is usually a small number: its digits
+// are read without looking for escapes.
+func idAt(b []byte, i int) (s string, next int, ok bool) {
+	j := i
+	for j < len(b) && b[j]-'0' <= 9 {
+		j++
+	}
+	if j > i && j < len(b) && b[j] == '"' {
+		return unsafe.String(unsafe.SliceData(b[i:]), j-i), j + 1, true
+	}
+	return viewStr(b, i)
+}
+
+// symbolAt is viewStr for a string that is usually one of known (a label,
+// a relation type), each given with its closing quote: such a string is
+// returned as the constant, without reading it byte by byte.
+func symbolAt(b []byte, i int, known []string) (s string, next int, ok bool) {
+	for _, k := range known {
+		if has(b, i, k) {
+			return k[:len(k)-1], i + len(k), true
+		}
+	}
+	return viewStr(b, i)
+}
+
+// The RadGraph labels and relation types, each with its closing quote.
+var (
+	labels        = []string{graph.LabelObservationPres + `"`, graph.LabelAnatomy + `"`, graph.LabelObservationUncer + `"`, graph.LabelObservationAbs + `"`}
+	relationTypes = []string{`located_at"`, `modify"`, `suggestive_of"`}
+)
 
 // has reports whether b holds lit at i.
 func has(b []byte, i int, lit string) bool {
@@ -144,13 +176,13 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 		if !has(b, i, `"`) {
 			return false
 		}
-		if id, i, ok = viewStr(b, i+1); !ok || blank(id) || !litTokens.at(b, i) {
+		if id, i, ok = idAt(b, i+1); !ok || blank(id) || !litTokens.at(b, i) {
 			return false
 		}
 		if tokens, i, ok = viewStr(b, i+litTokens.n); !ok || !litLabel.at(b, i) {
 			return false
 		}
-		if label, i, ok = viewStr(b, i+litLabel.n); !ok || !litStartIx.at(b, i) {
+		if label, i, ok = symbolAt(b, i+litLabel.n, labels); !ok || !litStartIx.at(b, i) {
 			return false
 		}
 		if i, ok = skipIndexAt(b, i+litStartIx.n); !ok || !litEndIx.at(b, i) {
@@ -169,10 +201,10 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 				if !has(b, i, `["`) {
 					return false
 				}
-				if typ, i, ok = viewStr(b, i+2); !ok || blank(typ) || !has(b, i, `,"`) {
+				if typ, i, ok = symbolAt(b, i+2, relationTypes); !ok || blank(typ) || !has(b, i, `,"`) {
 					return false
 				}
-				if target, i, ok = viewStr(b, i+2); !ok || !has(b, i, "]") {
+				if target, i, ok = idAt(b, i+2); !ok || !has(b, i, "]") {
 					return false
 				}
 				s.Relation(typ, target)
