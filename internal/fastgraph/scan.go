@@ -65,7 +65,8 @@ func viewStr(b []byte, i int) (s string, next int, ok bool) {
 }
 
 // idAt is viewStr for an id, which is usually a small number: its digits
-// are read without looking for escapes.
+// are read without looking for escapes. A blank id fails (the general
+// reader leaves it to the slow path's validation).
 func idAt(b []byte, i int) (s string, next int, ok bool) {
 	j := i
 	for j < len(b) && b[j]-'0' <= 9 {
@@ -74,60 +75,98 @@ func idAt(b []byte, i int) (s string, next int, ok bool) {
 	if j > i && j < len(b) && b[j] == '"' {
 		return unsafe.String(unsafe.SliceData(b[i:]), j-i), j + 1, true
 	}
-	return viewStr(b, i)
+	return nonBlank(viewStr(b, i))
+}
+
+// nonBlank passes viewStr's result on, failing for a blank string.
+func nonBlank(s string, next int, ok bool) (string, int, bool) {
+	return s, next, ok && !blank(s)
 }
 
 // symbolAt is viewStr for a string that is usually one of known (a label,
-// a relation type), each given with its closing quote: such a string is
-// returned as the constant, without reading it byte by byte.
-func symbolAt(b []byte, i int, known []string) (s string, next int, ok bool) {
-	for _, k := range known {
-		if has(b, i, k) {
-			return k[:len(k)-1], i + len(k), true
+// a relation type): such a string is returned as the constant, found by
+// comparing words instead of reading it byte by byte. A blank string fails
+// (a blank type is left to the slow path's validation; a blank label
+// would fail it).
+func symbolAt(b []byte, i int, known []symbol) (s string, next int, ok bool) {
+	if len(b)-i >= 16 {
+		w0, w1 := binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])
+		for k := range known {
+			if c := &known[k]; w0&c.m0 == c.w0 && w1&c.m1 == c.w1 {
+				return c.s, i + len(c.s) + 1, true
+			}
 		}
 	}
-	return viewStr(b, i)
+	return nonBlank(viewStr(b, i))
 }
 
-// The RadGraph labels and relation types, each with its closing quote.
+// A symbol is a known string of up to 15 bytes and its closing quote, as
+// the two little-endian words (w0, w1) it makes and the masks (m0, m1) of
+// its bytes in them.
+type symbol struct {
+	s              string
+	w0, w1, m0, m1 uint64
+}
+
+func newSymbols(ss ...string) []symbol {
+	out := make([]symbol, len(ss))
+	for k, s := range ss {
+		if len(s) > 15 {
+			panic("fastgraph: a symbol has up to 15 bytes: " + s)
+		}
+		var b, m [16]byte
+		copy(b[:], s+`"`)
+		for j := range len(s) + 1 {
+			m[j] = 0xff
+		}
+		out[k] = symbol{s, binary.LittleEndian.Uint64(b[:]), binary.LittleEndian.Uint64(b[8:]),
+			binary.LittleEndian.Uint64(m[:]), binary.LittleEndian.Uint64(m[8:])}
+	}
+	return out
+}
+
+// The RadGraph labels and relation types.
 var (
-	labels        = []string{graph.LabelObservationPres + `"`, graph.LabelAnatomy + `"`, graph.LabelObservationUncer + `"`, graph.LabelObservationAbs + `"`}
-	relationTypes = []string{`located_at"`, `modify"`, `suggestive_of"`}
+	labels        = newSymbols(graph.LabelObservationPres, graph.LabelAnatomy, graph.LabelObservationUncer, graph.LabelObservationAbs)
+	relationTypes = newSymbols("located_at", "modify", "suggestive_of")
 )
 
-// has reports whether b holds lit at i.
-func has(b []byte, i int, lit string) bool {
-	return len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit
-}
+// is reports whether b holds c at i; is2, c and d.
+func is(b []byte, i int, c byte) bool { return i < len(b) && b[i] == c }
 
-// A literal is a piece of the written layout of 8 to 16 bytes, compared as
-// two (overlapping) words.
-type literal struct {
-	n      int
-	w0, w1 uint64
-}
-
-func newLiteral(s string) literal {
-	if len(s) < 8 || len(s) > 16 {
-		panic("fastgraph: a literal has 8 to 16 bytes: " + s)
-	}
-	return literal{len(s), binary.LittleEndian.Uint64([]byte(s)), binary.LittleEndian.Uint64([]byte(s[len(s)-8:]))}
-}
-
-// at reports whether b holds l at i.
-func (l *literal) at(b []byte, i int) bool {
-	return len(b)-i >= l.n && binary.LittleEndian.Uint64(b[i:]) == l.w0 && binary.LittleEndian.Uint64(b[i+l.n-8:]) == l.w1
-}
+func is2(b []byte, i int, c, d byte) bool { return i+1 < len(b) && b[i] == c && b[i+1] == d }
 
 // The members of an entity in the written layout, each with what comes
-// before its value.
-var (
-	litTokens    = newLiteral(`:{"tokens":"`)
-	litLabel     = newLiteral(`,"label":"`)
-	litStartIx   = newLiteral(`,"start_ix":`)
-	litEndIx     = newLiteral(`,"end_ix":`)
-	litRelations = newLiteral(`,"relations":[`)
+// before its value. Compared as constants, with no call: the compiler
+// turns a comparison with a constant string of up to 16 bytes into a few
+// word comparisons.
+const (
+	litTokens    = `:{"tokens":"`
+	litLabel     = `,"label":"`
+	litStartIx   = `,"start_ix":`
+	litEndIx     = `,"end_ix":`
+	litRelations = `,"relations":[`
 )
+
+func atTokens(b []byte, i int) bool {
+	return len(b)-i >= len(litTokens) && string(b[i:i+len(litTokens)]) == litTokens
+}
+
+func atLabel(b []byte, i int) bool {
+	return len(b)-i >= len(litLabel) && string(b[i:i+len(litLabel)]) == litLabel
+}
+
+func atStartIx(b []byte, i int) bool {
+	return len(b)-i >= len(litStartIx) && string(b[i:i+len(litStartIx)]) == litStartIx
+}
+
+func atEndIx(b []byte, i int) bool {
+	return len(b)-i >= len(litEndIx) && string(b[i:i+len(litEndIx)]) == litEndIx
+}
+
+func atRelations(b []byte, i int) bool {
+	return len(b)-i >= len(litRelations) && string(b[i:i+len(litRelations)]) == litRelations
+}
 
 // skipIndexAt is the position after the token index at b[i], a JSON
 // integer without sign, exponent or fraction ("0", "17"); ok is false for
@@ -162,73 +201,73 @@ func blank(s string) bool {
 // the caller resets s and reads the object with the general reader.
 func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 	b, i := d.b, d.i
-	if !has(b, i, "{") {
+	if !is(b, i, '{') {
 		return false
 	}
 	i++
-	if has(b, i, "}") {
+	if is(b, i, '}') {
 		d.i = i + 1
 		return true
 	}
 	var ok bool
 	for {
 		var id, tokens, label string
-		if !has(b, i, `"`) {
+		if !is(b, i, '"') {
 			return false
 		}
-		if id, i, ok = idAt(b, i+1); !ok || blank(id) || !litTokens.at(b, i) {
+		if id, i, ok = idAt(b, i+1); !ok || !atTokens(b, i) {
 			return false
 		}
-		if tokens, i, ok = viewStr(b, i+litTokens.n); !ok || !litLabel.at(b, i) {
+		if tokens, i, ok = viewStr(b, i+len(litTokens)); !ok || !atLabel(b, i) {
 			return false
 		}
-		if label, i, ok = symbolAt(b, i+litLabel.n, labels); !ok || !litStartIx.at(b, i) {
+		if label, i, ok = symbolAt(b, i+len(litLabel), labels); !ok || !atStartIx(b, i) {
 			return false
 		}
-		if i, ok = skipIndexAt(b, i+litStartIx.n); !ok || !litEndIx.at(b, i) {
+		if i, ok = skipIndexAt(b, i+len(litStartIx)); !ok || !atEndIx(b, i) {
 			return false
 		}
-		if i, ok = skipIndexAt(b, i+litEndIx.n); !ok || !litRelations.at(b, i) {
+		if i, ok = skipIndexAt(b, i+len(litEndIx)); !ok || !atRelations(b, i) {
 			return false
 		}
-		i += litRelations.n
+		i += len(litRelations)
 		s.Entity(id, tokens, label)
-		if has(b, i, "]") {
+		if is(b, i, ']') {
 			i++
 		} else {
 			for {
 				var typ, target string
-				if !has(b, i, `["`) {
+				if !is2(b, i, '[', '"') {
 					return false
 				}
-				if typ, i, ok = symbolAt(b, i+2, relationTypes); !ok || blank(typ) || !has(b, i, `,"`) {
+				if typ, i, ok = symbolAt(b, i+2, relationTypes); !ok || !is2(b, i, ',', '"') {
 					return false
 				}
-				if target, i, ok = idAt(b, i+2); !ok || !has(b, i, "]") {
+				if target, i, ok = idAt(b, i+2); !ok || !is(b, i, ']') {
 					return false
 				}
 				s.Relation(typ, target)
 				i++
-				if has(b, i, ",") {
+				if is(b, i, ',') {
 					i++
 					continue
 				}
-				if !has(b, i, "]") {
+				if !is(b, i, ']') {
 					return false
 				}
 				i++
 				break
 			}
 		}
-		if !has(b, i, "}") {
+		if !is(b, i, '}') {
 			return false
 		}
 		i++
-		if has(b, i, ",") {
+		if is(b, i, ',') {
 			i++
 			continue
 		}
-		if !has(b, i, "}") {
+		if !is(b, i, '}') {
 			return false
 		}
 		d.i = i + 1
