@@ -124,7 +124,6 @@ func (v *rgView) addEntity(id, tokens, label string) {
 	v.tokens = append(v.tokens, tokens)
 	v.label = append(v.label, label)
 	v.labC = append(v.labC, labelCode(label))
-	v.lower = append(v.lower, "")
 	v.hasRel = append(v.hasRel, false)
 }
 
@@ -298,6 +297,7 @@ func (v *rgView) lowerRelated() {
 	v.tokH = grow(v.tokH, n)
 	v.lowH = grow(v.lowH, n)
 	v.labH = grow(v.labH, n)
+	v.lower = grow(v.lower, n) // set below for the entities in relations
 	v.strs, v.strH = v.strs[:0], v.strH[:0]
 	for i := range v.tokens {
 		v.tokH[i] = strHash(v.tokens[i])
