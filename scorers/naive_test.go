@@ -415,9 +415,9 @@ func TestGreedyMatchesNaiveGreedy(t *testing.T) {
 	}
 }
 
-// TestRadGraphHashCollisions forces every tuple to the same hash: the
-// rewards must still be exact, since tuples are compared in full within a
-// run of equal hashes.
+// TestRadGraphHashCollisions forces every string and tuple to the same
+// hash: the rewards must still be exact, since strings and tuples are
+// compared in full within a run of equal hashes.
 func TestRadGraphHashCollisions(t *testing.T) {
 	o := radiology(t)
 	gen := scorerstest.New(o, 5)
@@ -430,11 +430,7 @@ func TestRadGraphHashCollisions(t *testing.T) {
 		var v [2]rgView
 		v[0].fromAnnotation(h)
 		v[1].fromAnnotation(r)
-		for i := range v {
-			clear(v[i].entH)
-			clear(v[i].relH)
-		}
-		var tables rgTables
+		tables := rgTables{collide: true}
 		got, want := rewards([2]*rgView{&v[0], &v[1]}, &tables), naiveRadGraph(h, r)
 		if !near(got.Simple, want.Simple) || !near(got.Partial, want.Partial) || !near(got.Complete, want.Complete) {
 			t.Fatalf("trial %d: %+v with colliding hashes, want %+v", trial, got, want)

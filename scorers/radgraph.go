@@ -53,25 +53,22 @@ func radgraphOf(hyp, ref *prepared, isAnatomy func(string) bool, v *[2]rgView, t
 }
 
 // rgView is one annotation as the rewards see it: per entity its tokens,
-// their lower-cased form, its label and whether it has relations; and the
-// relations as (source, target, type) by entity position.
+// its label and whether it has relations; and the relations as (source,
+// target, type) by entity position.
 type rgView struct {
-	tokens, lower, label []string
-	labC                 []uint8 // each label's code (labelCode)
-	hasRel               []bool
-	rels                 []rgRel
-	ids                  []string    // annotation entity ids by position
-	pend                 []rgPending // relations by target id, before resolve
-	targetsDone          bool        // rels holds pend resolved
-	repeatedID           bool        // an entity id occurs twice (found by resolveTargets)
-	byNum                []int32     // entity position by numeric id
-	// entH and relH are the hashes of each entity's (tokens, label) and of
-	// each relation's tuple; tokH, lowH and labH of each entity's tokens,
-	// lower-cased tokens and label.
-	entH, relH, tokH, lowH, labH []uint64
-	strs                         []string // labels and types hashed so far
-	strH                         []uint64
-	lowBuf                       []byte // the lower-cased tokens that differ
+	tokens, label []string
+	labC          []uint8 // each label's code (labelCode)
+	hasRel        []bool
+	rels          []rgRel
+	ids           []string    // annotation entity ids by position
+	pend          []rgPending // relations by target id, before resolve
+	targetsDone   bool        // rels holds pend resolved
+	repeatedID    bool        // an entity id occurs twice (found by resolveTargets)
+	byNum         []int32     // entity position by numeric id
+	// tokN, labN and lowN number each entity's tokens, label and (plus
+	// one, for the entities in relations) lower-cased tokens in rewards.
+	tokN, labN, lowN []uint32
+	lowBuf           []byte // the lower-cased tokens that differ
 }
 
 type rgPending struct {
@@ -85,17 +82,15 @@ type rgRel struct {
 }
 
 func (v *rgView) reset(n int) {
-	v.tokens, v.lower, v.label = grow(v.tokens, n), grow(v.lower, n), grow(v.label, n)
+	v.tokens, v.label = grow(v.tokens, n), grow(v.label, n)
 	v.labC, v.hasRel = grow(v.labC, n), grow(v.hasRel, n)
 	v.rels = v.rels[:0]
 }
 
 func (v *rgView) clearRefs() {
-	clear(v.strs)
 	clear(v.ids)
 	clear(v.pend)
 	clear(v.tokens)
-	clear(v.lower)
 	clear(v.label)
 	clear(v.rels[:cap(v.rels)])
 }
@@ -135,12 +130,11 @@ func (v *rgView) addRelation(typ, target string) {
 	v.pend = append(v.pend, rgPending{s, typ, target})
 }
 
-// resolve finds the relations' targets and hashes the tuples.
+// resolve finds the relations' targets, unless that is done.
 func (v *rgView) resolve() {
 	if !v.targetsDone {
 		v.resolveTargets()
 	}
-	v.lowerRelated()
 }
 
 // resolveTargets finds the relations' targets.
@@ -283,72 +277,9 @@ func (v *rgView) fromPrepared(p *prepared, isAnatomy func(string) bool) {
 		v.hasRel[s] = true
 		v.rels = append(v.rels, rgRel{s, t, p.g.Relations[k].Type})
 	}
-	v.lowerRelated()
 }
 
-// lowerRelated lower-cases the tokens that appear in relation tuples and
-// hashes every tuple's values: each string is hashed once (lower-cased
-// tokens that equal the tokens not at all) and the tuple hashes combine
-// those. Lower-cased tokens that differ from the tokens are views of
-// v.lowBuf, valid until the next call.
-func (v *rgView) lowerRelated() {
-	n := len(v.tokens)
-	v.entH = grow(v.entH, n)
-	v.tokH = grow(v.tokH, n)
-	v.lowH = grow(v.lowH, n)
-	v.labH = grow(v.labH, n)
-	v.lower = grow(v.lower, n) // set below for the entities in relations
-	v.strs, v.strH = v.strs[:0], v.strH[:0]
-	for i := range v.tokens {
-		v.tokH[i] = strHash(v.tokens[i])
-		if c := v.labC[i]; c != 0 {
-			v.labH[i] = knownSymbols[c-1]
-		} else {
-			v.labH[i] = strHash(v.label[i])
-		}
-		v.entH[i] = combine(combine(0, v.tokH[i]), v.labH[i])
-	}
-	v.relH = grow(v.relH, len(v.rels))
-	done := grow(v.byNum, n) // reused as "lower done" marks, one per entity
-	buf := v.lowBuf[:0]
-	for k := range v.rels {
-		r := &v.rels[k]
-		if done[r.s] == 0 {
-			done[r.s] = 1
-			buf = v.lowerEntity(r.s, buf)
-		}
-		if done[r.t] == 0 {
-			done[r.t] = 1
-			buf = v.lowerEntity(r.t, buf)
-		}
-		v.relH[k] = combine(combine(combine(combine(1, v.lowH[r.s]), v.labH[r.s]), v.symbolHash(r.typ)), v.lowH[r.t])
-	}
-	v.byNum, v.lowBuf = done, buf
-}
-
-// lowerEntity sets the lower-cased tokens of entity i and their hash,
-// appending them to buf when they differ from the tokens.
-func (v *rgView) lowerEntity(i int32, buf []byte) []byte {
-	tok := v.tokens[i]
-	if !needsLower(tok) {
-		v.lower[i], v.lowH[i] = tok, v.tokH[i]
-		return buf
-	}
-	start := len(buf)
-	buf = appendPyLower(buf, tok)
-	// A view taken earlier stays valid when buf grows: it keeps the array
-	// it points into.
-	low := unsafe.String(unsafe.SliceData(buf[start:]), len(buf)-start)
-	if low == tok {
-		v.lower[i], v.lowH[i] = tok, v.tokH[i]
-		return buf[:start]
-	}
-	v.lower[i], v.lowH[i] = low, strHash(low)
-	return buf
-}
-
-// labelCode numbers the RadGraph labels 1 to 4 (their hashes'
-// places in knownSymbols, less one); any other label is 0.
+// labelCode numbers the RadGraph labels 1 to 4; any other label is 0.
 func labelCode(label string) uint8 {
 	switch label {
 	case graph.LabelAnatomy:
@@ -363,59 +294,289 @@ func labelCode(label string) uint8 {
 	return 0
 }
 
-// sameLabel reports whether entity i of a and entity j of b have the same
-// label: by code, or for labels without one, by value.
-func sameLabel(a *rgView, i int32, b *rgView, j int32) bool {
-	c := a.labC[i]
-	return c == b.labC[j] && (c != 0 || a.label[i] == b.label[j])
+// typeCode numbers the RadGraph relation types 1 to 3; any other type is 0.
+func typeCode(typ string) uint32 {
+	switch typ {
+	case "located_at":
+		return 1
+	case "modify":
+		return 2
+	case "suggestive_of":
+		return 3
+	}
+	return 0
 }
 
-// symbolHash hashes a string that recurs within a view (a relation type,
-// a label without a code) once; the RadGraph labels and relation types
-// are hashed in advance.
-func (v *rgView) symbolHash(s string) uint64 {
-	switch s {
-	case graph.LabelAnatomy:
-		return knownSymbols[0]
-	case graph.LabelObservationPres:
-		return knownSymbols[1]
-	case graph.LabelObservationUncer:
-		return knownSymbols[2]
-	case graph.LabelObservationAbs:
-		return knownSymbols[3]
-	case "modify":
-		return knownSymbols[4]
-	case "located_at":
-		return knownSymbols[5]
-	case "suggestive_of":
-		return knownSymbols[6]
+// rgTables is reusable memory for the rewards.
+//
+// The strings of a pair of annotations are first numbered (rgNames): the
+// tokens of every entity, the lower-cased tokens of the entities in
+// relations, and any label or relation type that is not RadGraph's. A
+// tuple then becomes numbers that are equal exactly when its strings are,
+// and the three levels come from two hash tables of those numbers: one of
+// the entities' (tokens, label) tuples, flagged by side and by whether the
+// entity has relations, and one of the relation tuples.
+type rgTables struct {
+	names      rgNames
+	ents, rels rgTable
+	collide    bool // every hash is 0 (a test that equal hashes are told apart)
+}
+
+// rgNames numbers distinct strings, in an open-addressing table that is
+// empty between uses.
+type rgNames struct {
+	slots []rgName
+	used  []int32
+	strs  []string // by number
+}
+
+type rgName struct {
+	h uint64
+	n int32 // the string's number plus one; 0 marks an empty slot
+}
+
+// start makes room for n strings.
+func (x *rgNames) start(n int) {
+	size := tableSize(n)
+	if cap(x.slots) < size {
+		x.slots = make([]rgName, size)
 	}
-	for k, t := range v.strs {
-		if t == s {
-			return v.strH[k]
+	x.slots = x.slots[:size]
+	x.used, x.strs = x.used[:0], x.strs[:0]
+}
+
+// number returns s's number, giving it the next one if it is new.
+func (x *rgNames) number(s string, h uint64) uint32 {
+	mask := uint64(len(x.slots) - 1)
+	for slot := h & mask; ; slot = (slot + 1) & mask {
+		e := &x.slots[slot]
+		if e.n == 0 {
+			x.strs = append(x.strs, s)
+			*e = rgName{h, int32(len(x.strs))}
+			x.used = append(x.used, int32(slot))
+			return uint32(len(x.strs) - 1)
+		}
+		if e.h == h && x.strs[e.n-1] == s {
+			return uint32(e.n - 1)
 		}
 	}
-	h := strHash(s)
-	if len(v.strs) < 16 {
-		v.strs, v.strH = append(v.strs, s), append(v.strH, h)
+}
+
+// finish empties the slots taken and forgets the strings.
+func (x *rgNames) finish() {
+	for _, k := range x.used {
+		x.slots[k] = rgName{}
+	}
+	clear(x.strs)
+}
+
+// An rgTable is an open-addressing hash table of tuples of numbers, empty
+// between uses: the slots taken are listed as they are, counted, and
+// emptied again.
+type rgTable struct {
+	slots []rgSlot
+	used  []int32
+}
+
+// An rgSlot is one distinct tuple: its numbers (an entity tuple uses a
+// only) and which sides have it (flags; 0 marks an empty slot).
+type rgSlot struct {
+	a, b  uint64
+	flags uint8
+}
+
+// Tuple flags: the side has the tuple at all and, for an entity tuple,
+// has it for an entity without relations, for an entity with relations.
+const (
+	inHyp, inRef     = 1, 2
+	hypNoRel, hypRel = 4, 8
+	refNoRel, refRel = 16, 32
+)
+
+func tableSize(n int) int {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	return size
+}
+
+// start returns the slots for n tuples.
+func (t *rgTable) start(n int) []rgSlot {
+	size := tableSize(n)
+	if cap(t.slots) < size {
+		t.slots = make([]rgSlot, size)
+	}
+	t.used = t.used[:0]
+	return t.slots[:size]
+}
+
+// add adds the flags f to the slot of tuple (a, b), taking a slot for a
+// tuple not seen yet; h is the tuple's hash.
+func (t *rgTable) add(slots []rgSlot, a, b, h uint64, f uint8) {
+	mask := uint64(len(slots) - 1)
+	for slot := h & mask; ; slot = (slot + 1) & mask {
+		e := &slots[slot]
+		if e.flags == 0 {
+			*e = rgSlot{a, b, f}
+			t.used = append(t.used, int32(slot))
+			return
+		}
+		if e.a == a && e.b == b {
+			e.flags |= f
+			return
+		}
+	}
+}
+
+// finish empties the slots taken.
+func (t *rgTable) finish(slots []rgSlot) {
+	for _, k := range t.used {
+		slots[k] = rgSlot{}
+	}
+}
+
+// rewards computes the three levels of two views. Every level's set is a
+// count over the two tables:
+//
+//   - simple: the (tokens, label) tuples of each side;
+//   - partial: those of entities without relations and, as other tuples,
+//     those of entities with relations;
+//   - complete: those of entities without relations, and the relation
+//     tuples (a 2-tuple never equals a 4-tuple).
+func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
+	// At most: the tokens, their lower-cased forms and the labels of every
+	// entity, and the type of every relation.
+	names := &t.names
+	names.start(3*(len(v[0].tokens)+len(v[1].tokens)) + len(v[0].rels) + len(v[1].rels))
+	defer names.finish()
+	ents := t.ents.start(len(v[0].tokens) + len(v[1].tokens))
+	for side := range 2 {
+		w := v[side]
+		w.tokN = grow(w.tokN, len(w.tokens))
+		w.labN = grow(w.labN, len(w.tokens))
+		for i, tok := range w.tokens {
+			w.tokN[i] = names.number(tok, t.hash(strHash(tok)))
+			w.labN[i] = t.labelNumber(w.labC[i], w.label[i])
+			f := uint8(inHyp) << side
+			if w.hasRel[i] {
+				f |= hypRel << (2 * side)
+			} else {
+				f |= hypNoRel << (2 * side)
+			}
+			a := uint64(w.tokN[i])<<32 | uint64(w.labN[i])
+			t.ents.add(ents, a, 0, t.hash(mix(a)), f)
+		}
+	}
+	var simple, partial, complete rgCount
+	for _, k := range t.ents.used {
+		f := int(ents[k].flags)
+		hyp, ref := f&inHyp, f>>1&1
+		hn, hr, rn, rr := f>>2&1, f>>3&1, f>>4&1, f>>5&1
+		simple.hyp, simple.ref, simple.shared = simple.hyp+hyp, simple.ref+ref, simple.shared+hyp&ref
+		partial.hyp, partial.ref, partial.shared = partial.hyp+hn+hr, partial.ref+rn+rr, partial.shared+hn&rn+hr&rr
+		complete.hyp, complete.ref, complete.shared = complete.hyp+hn, complete.ref+rn, complete.shared+hn&rn
+	}
+	t.ents.finish(ents)
+
+	rels := t.rels.start(len(v[0].rels) + len(v[1].rels))
+	for side := range 2 {
+		w := v[side]
+		w.lowN = grow(w.lowN, len(w.tokens)) // number plus one; 0 not yet lower-cased
+		buf := w.lowBuf[:0]
+		for k := range w.rels {
+			r := &w.rels[k]
+			if w.lowN[r.s] == 0 {
+				buf = w.lower(r.s, buf, t)
+			}
+			if w.lowN[r.t] == 0 {
+				buf = w.lower(r.t, buf, t)
+			}
+			a := uint64(w.lowN[r.s]-1)<<32 | uint64(w.lowN[r.t]-1)
+			b := uint64(w.labN[r.s])<<32 | uint64(t.typeNumber(r.typ))
+			t.rels.add(rels, a, b, t.hash(mix(a^mix(b))), uint8(inHyp)<<side)
+		}
+		w.lowBuf = buf
+	}
+	for _, k := range t.rels.used {
+		f := int(rels[k].flags)
+		hyp, ref := f&inHyp, f>>1&1
+		complete.hyp, complete.ref, complete.shared = complete.hyp+hyp, complete.ref+ref, complete.shared+hyp&ref
+	}
+	t.rels.finish(rels)
+	return RadGraphRewards{Simple: simple.f1(), Partial: partial.f1(), Complete: complete.f1()}
+}
+
+// lower numbers the lower-cased tokens of entity i (as Python's str.lower
+// makes them), appending them to buf when they differ from the tokens.
+// They share the tokens' numbering: lower-cased tokens equal to another
+// entity's tokens get that entity's number.
+func (v *rgView) lower(i int32, buf []byte, t *rgTables) []byte {
+	tok := v.tokens[i]
+	if !needsLower(tok) {
+		v.lowN[i] = v.tokN[i] + 1
+		return buf
+	}
+	start := len(buf)
+	buf = appendPyLower(buf, tok)
+	// A view taken earlier stays valid when buf grows: it keeps the array
+	// it points into; the numbering forgets the views when the pair is
+	// done.
+	low := unsafe.String(unsafe.SliceData(buf[start:]), len(buf)-start)
+	if low == tok {
+		v.lowN[i] = v.tokN[i] + 1
+		return buf[:start]
+	}
+	v.lowN[i] = t.names.number(low, t.hash(strHash(low))) + 1
+	return buf
+}
+
+// labelNumber is the number of a label in tuples: its code, or for a label
+// that is not RadGraph's, past the codes, its number among the strings.
+func (t *rgTables) labelNumber(code uint8, label string) uint32 {
+	if code != 0 {
+		return uint32(code)
+	}
+	return 8 + t.names.number(label, t.hash(strHash(label)))
+}
+
+// typeNumber is labelNumber for a relation type.
+func (t *rgTables) typeNumber(typ string) uint32 {
+	if c := typeCode(typ); c != 0 {
+		return c
+	}
+	return 8 + t.names.number(typ, t.hash(strHash(typ)))
+}
+
+// hash is h, or 0 when the tables test collisions.
+func (t *rgTables) hash(h uint64) uint64 {
+	if t.collide {
+		return 0
 	}
 	return h
 }
 
-// knownSymbols are the hashes of the RadGraph labels and relation types,
-// in symbolHash's order.
-var knownSymbols = func() (h [7]uint64) {
-	for i, s := range []string{graph.LabelAnatomy, graph.LabelObservationPres, graph.LabelObservationUncer,
-		graph.LabelObservationAbs, "modify", "located_at", "suggestive_of"} {
-		h[i] = strHash(s)
-	}
-	return h
-}()
+// rgCount counts the distinct tuples of a level: the hypothesis's, the
+// reference's and those both have.
+type rgCount struct{ hyp, ref, shared int }
 
-// strHash hashes a string for the tuple tables: eight bytes at a time,
-// each word multiplied in, the last (or only) bytes read as overlapping
-// words instead of one by one, and the result mixed. The hashes only group
-// tuples for comparison (equal tuples hash alike; colliding ones are told
+// f1 is the F1 of the level as the reference implementation computes it:
+// precision and recall 0 on an empty side.
+func (c rgCount) f1() float64 {
+	var p, r float64
+	if c.hyp > 0 {
+		p = float64(c.shared) / float64(c.hyp)
+	}
+	if c.ref > 0 {
+		r = float64(c.shared) / float64(c.ref)
+	}
+	return f1(p, r)
+}
+
+// strHash hashes a string for the numbering: eight bytes at a time, each
+// word multiplied in, the last (or only) bytes read as overlapping words
+// instead of one by one, and the result mixed. The hashes only group
+// strings for comparison (equal strings hash alike; colliding ones are told
 // apart in full), so what matters is speed and a fair spread.
 func strHash(s string) uint64 {
 	n := len(s)
@@ -436,178 +597,13 @@ func strHash(s string) uint64 {
 	case n > 0:
 		last = uint64(b[0])<<16 | uint64(b[n>>1])<<8 | uint64(b[n-1])
 	}
-	h = (h ^ last) * 0x94d049bb133111eb
-	h ^= h >> 29
-	h *= 0xbf58476d1ce4e5b9
-	return h ^ h>>32
+	return mix(h ^ last)
 }
 
-// combine adds the hash x to h.
-func combine(h, x uint64) uint64 {
-	return (h^x)*0x9e3779b97f4a7c15 + 0x632be59bd9b4e019
-}
-
-// rgTables is reusable memory for the rewards: the hash tables that make
-// the tuples of both sides sets.
-type rgTables struct {
-	ents, rels rgTable
-}
-
-// An rgTable is an open-addressing hash table of tuples. Its slots are all
-// empty between uses: the slots taken are listed as they are, counted, and
-// emptied again.
-type rgTable struct {
-	slots []rgSlot
-	used  []int32
-}
-
-// start returns the slots for n tuples.
-func (t *rgTable) start(n int) []rgSlot {
-	size := 16
-	for size < 2*n {
-		size *= 2
-	}
-	if cap(t.slots) < size {
-		t.slots = make([]rgSlot, size)
-	}
-	t.used = t.used[:0]
-	return t.slots[:size]
-}
-
-// finish empties the slots taken.
-func (t *rgTable) finish(slots []rgSlot) {
-	for _, k := range t.used {
-		slots[k] = rgSlot{}
-	}
-}
-
-// An rgSlot is one distinct tuple of a table: the hash of its values,
-// where it was first seen (side 0 is the hypothesis, 1 the reference; i is
-// an entity or relation position) and which sides have it (flags; 0 marks
-// an empty slot).
-type rgSlot struct {
-	h     uint64
-	i     int32
-	side  uint8
-	flags uint8
-}
-
-// Entity flags: the side has the (tokens, label) tuple at all, for an
-// entity without relations, for an entity with relations. Relation tuples
-// use the first two.
-const (
-	inHyp, inRef     = 1, 2
-	hypNoRel, hypRel = 4, 8
-	refNoRel, refRel = 16, 32
-)
-
-// rewards computes the three levels from two tables: one of the entities'
-// (tokens, label) tuples, flagged by side and by whether the entity has
-// relations, and one of the relation tuples. Every level's set is a count
-// over them:
-//
-//   - simple: the (tokens, label) tuples of each side;
-//   - partial: those of entities without relations and, as other tuples,
-//     those of entities with relations;
-//   - complete: those of entities without relations, and the relation
-//     tuples (a 2-tuple never equals a 4-tuple).
-//
-// Equal hashes are always confirmed by comparing the tuples, so the result
-// is exact whatever the hashes do.
-func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
-	ents := t.ents.start(len(v[0].tokens) + len(v[1].tokens))
-	for side := range 2 {
-		w := v[side]
-		for i := range w.tokens {
-			f := uint8(inHyp) << side
-			if w.hasRel[i] {
-				f |= hypRel << (2 * side)
-			} else {
-				f |= hypNoRel << (2 * side)
-			}
-			insertEntity(&t.ents, ents, v, uint8(side), int32(i), w.entH[i], f)
-		}
-	}
-	var simple, partial, complete rgCount
-	for _, k := range t.ents.used {
-		f := int(ents[k].flags)
-		hyp, ref := f&inHyp, f>>1&1
-		hn, hr, rn, rr := f>>2&1, f>>3&1, f>>4&1, f>>5&1
-		simple.hyp, simple.ref, simple.shared = simple.hyp+hyp, simple.ref+ref, simple.shared+hyp&ref
-		partial.hyp, partial.ref, partial.shared = partial.hyp+hn+hr, partial.ref+rn+rr, partial.shared+hn&rn+hr&rr
-		complete.hyp, complete.ref, complete.shared = complete.hyp+hn, complete.ref+rn, complete.shared+hn&rn
-	}
-	t.ents.finish(ents)
-	rels := t.rels.start(len(v[0].rels) + len(v[1].rels))
-	for side := range 2 {
-		w := v[side]
-		for k := range w.rels {
-			insertRelation(&t.rels, rels, v, uint8(side), int32(k), w.relH[k], uint8(inHyp)<<side)
-		}
-	}
-	for _, k := range t.rels.used {
-		f := int(rels[k].flags)
-		hyp, ref := f&inHyp, f>>1&1
-		complete.hyp, complete.ref, complete.shared = complete.hyp+hyp, complete.ref+ref, complete.shared+hyp&ref
-	}
-	t.rels.finish(rels)
-	return RadGraphRewards{Simple: simple.f1(), Partial: partial.f1(), Complete: complete.f1()}
-}
-
-// rgCount counts the distinct tuples of a level: the hypothesis's, the
-// reference's and those both have.
-type rgCount struct{ hyp, ref, shared int }
-
-// f1 is the F1 of the level as the reference implementation computes it:
-// precision and recall 0 on an empty side.
-func (c rgCount) f1() float64 {
-	var p, r float64
-	if c.hyp > 0 {
-		p = float64(c.shared) / float64(c.hyp)
-	}
-	if c.ref > 0 {
-		r = float64(c.shared) / float64(c.ref)
-	}
-	return f1(p, r)
-}
-
-// insertEntity adds the flags f of entity i of a side to the slot of its
-// (tokens, label) tuple, taking a slot for a tuple not seen yet.
-func insertEntity(tab *rgTable, t []rgSlot, v [2]*rgView, side uint8, i int32, h uint64, f uint8) {
-	mask := uint64(len(t) - 1)
-	a := v[side]
-	for slot := h & mask; ; slot = (slot + 1) & mask {
-		e := &t[slot]
-		if e.flags == 0 {
-			*e = rgSlot{h: h, i: i, side: side, flags: f}
-			tab.used = append(tab.used, int32(slot))
-			return
-		}
-		if b := v[e.side]; e.h == h && a.tokens[i] == b.tokens[e.i] && sameLabel(a, i, b, e.i) {
-			e.flags |= f
-			return
-		}
-	}
-}
-
-// insertRelation is insertEntity for relation k's (lower(tokens), label,
-// type, lower(target tokens)) tuple.
-func insertRelation(tab *rgTable, t []rgSlot, v [2]*rgView, side uint8, k int32, h uint64, f uint8) {
-	mask := uint64(len(t) - 1)
-	a := v[side]
-	r := &a.rels[k]
-	for slot := h & mask; ; slot = (slot + 1) & mask {
-		e := &t[slot]
-		if e.flags == 0 {
-			*e = rgSlot{h: h, i: k, side: side, flags: f}
-			tab.used = append(tab.used, int32(slot))
-			return
-		}
-		b := v[e.side]
-		s := &b.rels[e.i]
-		if e.h == h && r.typ == s.typ && sameLabel(a, r.s, b, s.s) && a.lower[r.s] == b.lower[s.s] && a.lower[r.t] == b.lower[s.t] {
-			e.flags |= f
-			return
-		}
-	}
+// mix spreads the bits of x (a hash of a tuple's numbers, or the end of a
+// string's hash) over the whole word.
+func mix(x uint64) uint64 {
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
