@@ -55,13 +55,14 @@ const (
 type Cache struct {
 	dir string
 
-	mu      sync.Mutex
-	loaded  bool           // the packs in the folder have been indexed
-	index   map[string]loc // the newest record of each key
-	packs   []*os.File     // packs read or written, by loc.pack
-	own     *os.File       // the pack this Cache appends to, once created
-	ownName string
-	ownIdx  int // own's position in packs
+	mu     sync.Mutex
+	loaded bool           // the packs in the folder have been indexed
+	index  map[string]loc // the newest record of each key
+	// packs names the packs read or written (loc.pack is a position). Only
+	// the pack being written stays open: a folder may hold thousands.
+	packs  []string
+	own    *os.File // the pack this Cache appends to, once created
+	ownIdx int      // own's position in packs
 }
 
 // loc is where a record's value lies.
@@ -101,14 +102,12 @@ func (c *Cache) Close() error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var errs []error
-	for _, f := range c.packs {
-		if f != nil {
-			errs = append(errs, f.Close())
-		}
+	var err error
+	if c.own != nil {
+		err = c.own.Close()
 	}
-	c.packs, c.index, c.loaded, c.own, c.ownName = nil, nil, false, nil, ""
-	return errors.Join(errs...)
+	c.packs, c.index, c.loaded, c.own = nil, nil, false, nil
+	return err
 }
 
 // Key is the hex SHA-256 of parts, each length-prefixed so that no two
@@ -150,23 +149,42 @@ func (c *Cache) Get(key string) (value []byte, ok bool, err error) {
 		c.load()
 	}
 	l, found := c.index[key]
-	var f *os.File
+	if found && c.own != nil && l.pack == c.ownIdx {
+		// A record of the pack being written: read under the lock, so
+		// that the file is not closed meanwhile.
+		v, err := readRecord(c.own, l)
+		if err != nil {
+			delete(c.index, key)
+			err = fmt.Errorf("%w %s: %s: %v", ErrCorrupt, key, c.packs[l.pack], err)
+		}
+		c.mu.Unlock()
+		return v, err == nil, err
+	}
+	var name string
 	if found {
-		f = c.packs[l.pack]
+		name = c.packs[l.pack]
 	}
 	c.mu.Unlock()
 	if !found {
 		return c.getEntryFile(key)
 	}
-	v, err := readRecord(f, l)
-	if err != nil {
-		err = fmt.Errorf("%s: %v", filepath.Base(f.Name()), err)
+	drop := func() {
 		c.mu.Lock()
 		if cur, same := c.index[key]; same && cur == l {
 			delete(c.index, key)
 		}
 		c.mu.Unlock()
-		return nil, false, fmt.Errorf("%w %s: %v", ErrCorrupt, key, err)
+	}
+	f, err := os.Open(filepath.Join(c.dir, name))
+	if err != nil {
+		drop() // the pack is gone (the folder was cleared): a miss
+		return nil, false, nil
+	}
+	defer f.Close()
+	v, err := readRecord(f, l)
+	if err != nil {
+		drop()
+		return nil, false, fmt.Errorf("%w %s: %s: %v", ErrCorrupt, key, name, err)
 	}
 	return v, true, nil
 }
@@ -222,7 +240,8 @@ func (c *Cache) load() {
 	var names []string
 	for _, e := range entries {
 		n := e.Name()
-		if e.Type().IsRegular() && strings.HasPrefix(n, packPrefix) && strings.HasSuffix(n, packSuffix) && n != c.ownName {
+		if e.Type().IsRegular() && strings.HasPrefix(n, packPrefix) && strings.HasSuffix(n, packSuffix) &&
+			(c.own == nil || n != c.packs[c.ownIdx]) {
 			names = append(names, n)
 		}
 	}
@@ -232,8 +251,9 @@ func (c *Cache) load() {
 		if err != nil {
 			continue
 		}
-		c.packs = append(c.packs, f)
+		c.packs = append(c.packs, n)
 		indexPack(f, len(c.packs)-1, c.index)
+		f.Close()
 	}
 	if c.own != nil {
 		// Records this Cache wrote before it was first read are newer.
@@ -349,6 +369,7 @@ func (c *Cache) Put(key string, value []byte) error {
 	}
 	if err != nil {
 		// The pack may now end in a torn record: start another.
+		c.own.Close()
 		c.own = nil
 		return fmt.Errorf("cache: %w", err)
 	}
@@ -363,9 +384,11 @@ func (c *Cache) Put(key string, value []byte) error {
 // folder (the folder may have been cleared under a running process).
 func (c *Cache) ownPack() error {
 	if c.own != nil {
-		if _, err := os.Stat(filepath.Join(c.dir, c.ownName)); err == nil {
+		if _, err := os.Stat(filepath.Join(c.dir, c.packs[c.ownIdx])); err == nil {
 			return nil
 		}
+		c.own.Close() // gone from the folder
+		c.own = nil
 	}
 	if err := os.MkdirAll(c.dir, 0o700); err != nil {
 		return err
@@ -380,8 +403,8 @@ func (c *Cache) ownPack() error {
 	if err != nil {
 		return err
 	}
-	c.own, c.ownName = f, name
-	c.packs = append(c.packs, f)
+	c.own = f
+	c.packs = append(c.packs, name)
 	c.ownIdx = len(c.packs) - 1
 	return nil
 }

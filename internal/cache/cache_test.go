@@ -270,3 +270,37 @@ func FuzzPack(f *testing.F) {
 		}
 	})
 }
+
+// TestManyPacks: every run adds a pack, and a folder may hold thousands;
+// reading them must not keep a file open for each (a process may open
+// only about a thousand files).
+func TestManyPacks(t *testing.T) {
+	dir := t.TempDir()
+	const runs = 300
+	for i := range runs {
+		c, _ := Open(dir)
+		if err := c.Put(Key(fmt.Sprint(i)), []byte(fmt.Sprint("reply ", i))); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	openFiles := func() int {
+		fds, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd to count open files")
+		}
+		return len(fds)
+	}
+	before := openFiles()
+	c, _ := Open(dir)
+	defer c.Close()
+	for i := range runs {
+		v, ok, err := c.Get(Key(fmt.Sprint(i)))
+		if !ok || err != nil || string(v) != fmt.Sprint("reply ", i) {
+			t.Fatalf("run %d: Get = %q %v %v", i, v, ok, err)
+		}
+	}
+	if after := openFiles(); after > before+2 {
+		t.Errorf("%d files open after reading %d packs, %d before", after, runs, before)
+	}
+}
