@@ -7,10 +7,11 @@
 // so processes sharing the folder never write to the same file, and
 // storing an entry costs one write to an open file instead of creating a
 // file (which takes about a millisecond of system time on some disks). A
-// Cache reads the packs there are when it is first asked for a value; the
-// last record of a key wins. Entry files of the earlier layout (one file
-// per entry, in subfolders named by the key's first two digits) are still
-// read.
+// Cache indexes the packs there are when it is first asked for a value
+// (the newest record of a key wins), and opens a pack again for each value
+// it reads from it: only the pack being written stays open. Entry files of
+// the earlier layout (one file per entry, in subfolders named by the key's
+// first two digits) are still read.
 package cache
 
 import (
