@@ -257,9 +257,6 @@ func (w *workspace) put() {
 	workspaces.Put(w)
 }
 
-// tokenSet is the distinct tokens of graph.NormalizeKey(text).
-func tokenSet(text string) []string { return appendTokens(nil, text) }
-
 // appendTokens appends the distinct tokens of graph.NormalizeKey(text) to
 // buf: the text lower-cased, split at every character that is not a
 // letter a–z, a digit, a full stop or non-ASCII, each piece trimmed of

@@ -102,9 +102,6 @@ func (f *fakeLLM) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func spotGraph(doc string) string {
-	type ent struct {
-		ID, Text, Type, Assertion, Key string
-	}
 	var ents []map[string]string
 	var rels []map[string]string
 	finding, place := "", ""

@@ -32,10 +32,8 @@ func split(text string, headings []string, max, overlap int) []chunk {
 	sents := sentences(text, headings)
 	var ps []piece
 	for i, s := range sents {
-		start := s.Start
-		if i == 0 {
-			start = 0
-		} else {
+		start := 0
+		if i > 0 {
 			start = sents[i-1].End
 		}
 		end := s.End

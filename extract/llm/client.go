@@ -306,6 +306,8 @@ func (x *Extractor) attempt(ctx context.Context, msgs []openai.ChatCompletionMes
 		req.Temperature = *x.cfg.Temperature
 	}
 	if x.cfg.MaxTokens > 0 {
+		// max_tokens, not OpenAI's newer max_completion_tokens: it is the
+		// one that llama.cpp, Ollama and vLLM read.
 		req.MaxTokens = x.cfg.MaxTokens
 	}
 	switch format {

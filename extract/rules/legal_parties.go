@@ -680,12 +680,6 @@ func (l *legal) trimName(name string) string {
 	}
 }
 
-func nextCapitalized(s string) bool {
-	s = strings.TrimLeft(s, " ")
-	r, _ := utf8.DecodeRuneInString(s)
-	return unicode.IsUpper(r)
-}
-
 func isAllUpper(s string) bool {
 	letters := 0
 	for _, r := range s {

@@ -35,7 +35,7 @@ func TestKeyIsUnambiguous(t *testing.T) {
 	if Key("ab", "c") == Key("a", "bc") {
 		t.Error("parts that join to the same string gave the same key")
 	}
-	if Key("a") != Key("a") {
+	if a, b := Key("a"), Key("a"); a != b {
 		t.Error("key is not deterministic")
 	}
 }

@@ -360,12 +360,9 @@ func (d *decoder) radgraphEntityFast(sc *setScratch) (tokens, label string, ok b
 // skipIndex passes over a token index written as a JSON integer without
 // sign, exponent or fraction ("0", "17"); for anything else it fails.
 func (d *decoder) skipIndex() bool {
-	start := d.i
-	for d.i < len(d.b) && d.b[d.i]-'0' <= 9 {
-		d.i++
-	}
-	n := d.i - start
-	return n == 1 || n > 1 && d.b[start] != '0' && n <= 18
+	var ok bool
+	d.i, ok = skipIndexAt(d.b, d.i)
+	return ok
 }
 
 // setRelation reads one [type, target] pair; a target that names an entity

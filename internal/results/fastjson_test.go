@@ -17,7 +17,7 @@ func TestAppendRecordMatchesMarshal(t *testing.T) {
 		t.Fatal("the fast path is off: Record, Scores or TypeStats changed; update appendRecord")
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	floats := []float64{0, 1, 0.5, 1.0 / 3, 2.0 / 3, 1e-7, 1e-6, 123456789, 1e21, 1e-300, 0.1 + 0.2, -0.0, 5e-324}
+	floats := []float64{0, 1, 0.5, 1.0 / 3, 2.0 / 3, 1e-7, 1e-6, 123456789, 1e21, 1e-300, 0.1 + 0.2, math.Copysign(0, -1), 5e-324}
 	strs := []string{"p1", "", "a\"b", `back\slash`, "<tag>&", "tab\there", "é", "\u2028", "\xff", "ok"}
 	f := func() float64 {
 		if rng.IntN(2) == 0 {
