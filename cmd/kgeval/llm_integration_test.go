@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,42 +11,16 @@ import (
 	"time"
 
 	"github.com/kgeval/kgeval/graph"
+	"github.com/kgeval/kgeval/internal/llmtest"
 	"github.com/kgeval/kgeval/ontology"
 )
 
-// llmServerEnv returns the environment for the real LLM server:
-// OPENAI_BASE_URL and KGEVAL_MODEL, as `eval "$(scripts/llm start)"` sets
-// them. The test runs when KGEVAL_LLM_TEST=1 or KGEVAL_LLM_REQUIRED=1, and
-// with KGEVAL_LLM_REQUIRED=1 a missing or unreachable server fails it.
+// llmServerEnv returns the environment for the real LLM server
+// (llmtest.Server): OPENAI_BASE_URL, KGEVAL_MODEL and OPENAI_API_KEY.
 func llmServerEnv(t *testing.T) map[string]string {
 	t.Helper()
-	required := os.Getenv("KGEVAL_LLM_REQUIRED") == "1"
-	if !required && os.Getenv("KGEVAL_LLM_TEST") != "1" {
-		t.Skip("real LLM server tests: set KGEVAL_LLM_TEST=1 (or KGEVAL_LLM_REQUIRED=1) and OPENAI_BASE_URL, KGEVAL_MODEL; see docs/llm.md")
-	}
-	unavailable := t.Skipf
-	if required {
-		unavailable = t.Fatalf
-	}
-	env := map[string]string{}
-	for _, k := range []string{"OPENAI_BASE_URL", "KGEVAL_MODEL", "OPENAI_API_KEY"} {
-		env[k] = os.Getenv(k)
-	}
-	if env["OPENAI_BASE_URL"] == "" || env["KGEVAL_MODEL"] == "" {
-		unavailable("OPENAI_BASE_URL and KGEVAL_MODEL must be set (eval \"$(scripts/llm start)\")")
-	}
-	// llama-cpp-python answers /models only between completions: wait.
-	c := &http.Client{Timeout: 2 * time.Minute}
-	resp, err := c.Get(strings.TrimRight(env["OPENAI_BASE_URL"], "/") + "/models")
-	if err != nil {
-		unavailable("LLM server %s unreachable: %v", env["OPENAI_BASE_URL"], err)
-		return nil
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		unavailable("LLM server %s: GET /models answered %s", env["OPENAI_BASE_URL"], resp.Status)
-	}
-	return env
+	baseURL, model := llmtest.Server(t)
+	return map[string]string{"OPENAI_BASE_URL": baseURL, "KGEVAL_MODEL": model, "OPENAI_API_KEY": os.Getenv("OPENAI_API_KEY")}
 }
 
 // TestIntegrationLLMScore runs kgeval score and extract with --extractor llm
@@ -105,7 +77,7 @@ func TestIntegrationLLMScore(t *testing.T) {
 	start := time.Now()
 	out, errOut, code := runLLM(t, env, "", append([]string{"score", "--pairs", pairsFile, "--format", "jsonl", "--usage-out", filepath.Join(dir, "u1.json")}, common...)...)
 	elapsed := time.Since(start)
-	record(t, "kgeval score, %d pairs through %s in %s; stderr:\n%s", n, env["KGEVAL_MODEL"], elapsed.Round(time.Millisecond), errOut)
+	llmtest.Record(t, "kgeval score, %d pairs through %s in %s; stderr:\n%s", n, env["KGEVAL_MODEL"], elapsed.Round(time.Millisecond), errOut)
 	if code != exitOK {
 		t.Fatalf("score: exit %d", code)
 	}
@@ -130,12 +102,12 @@ func TestIntegrationLLMScore(t *testing.T) {
 					t.Errorf("pair %s: %s = %v", r.ID, name, v)
 				}
 			}
-			record(t, "pair %s: nsc %.3f ams %.3f scs %.3f overall %.3f", r.ID, *r.Scores["nsc"], *r.Scores["ams"], *r.Scores["scs"], *r.Scores["overall"])
+			llmtest.Record(t, "pair %s: nsc %.3f ams %.3f scs %.3f overall %.3f", r.ID, *r.Scores["nsc"], *r.Scores["ams"], *r.Scores["scs"], *r.Scores["overall"])
 		case "error":
 			if r.Error == "" {
 				t.Errorf("pair %s: an error record without a reason", r.ID)
 			}
-			record(t, "pair %s: error: %s", r.ID, r.Error)
+			llmtest.Record(t, "pair %s: error: %s", r.ID, r.Error)
 		default:
 			t.Errorf("pair %s: status %q", r.ID, r.Status)
 		}
@@ -147,7 +119,7 @@ func TestIntegrationLLMScore(t *testing.T) {
 	if u1["requests"].(float64) == 0 || u1["prompt_tokens"].(float64) == 0 {
 		t.Errorf("no requests or tokens recorded: %v", u1)
 	}
-	record(t, "usage: %v requests, %v prompt + %v completion tokens, mean latency %s, max %s",
+	llmtest.Record(t, "usage: %v requests, %v prompt + %v completion tokens, mean latency %s, max %s",
 		u1["requests"], u1["prompt_tokens"], u1["completion_tokens"],
 		time.Duration(u1["request_time_ns"].(float64)/max(1, u1["replies"].(float64))).Round(time.Millisecond),
 		time.Duration(u1["max_latency_ns"].(float64)).Round(time.Millisecond))
@@ -183,23 +155,4 @@ func TestIntegrationLLMScore(t *testing.T) {
 	if graphs == 0 {
 		t.Error("no graph extracted")
 	}
-}
-
-// record logs a measurement and, when KGEVAL_ARTIFACTS names a folder (as
-// in .ci/run), appends it to llm-integration.log there, so that latency
-// and tokens are kept without go test -v.
-func record(t *testing.T, format string, args ...any) {
-	t.Helper()
-	t.Logf(format, args...)
-	dir := os.Getenv("KGEVAL_ARTIFACTS")
-	if dir == "" {
-		return
-	}
-	f, err := os.OpenFile(filepath.Join(dir, "llm-integration.log"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		t.Logf("artifacts: %v", err)
-		return
-	}
-	defer f.Close()
-	fmt.Fprintf(f, "%s %s: "+format+"\n", append([]any{time.Now().Format(time.RFC3339), t.Name()}, args...)...)
 }

@@ -2,10 +2,7 @@ package llm
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,53 +10,15 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/kgeval/kgeval/extract"
+	"github.com/kgeval/kgeval/internal/llmtest"
 	"github.com/kgeval/kgeval/ontology"
 )
-
-// realServer returns the base URL and model of the real LLM server the
-// integration tests use: OPENAI_BASE_URL and KGEVAL_MODEL, as
-// `eval "$(scripts/llm start)"` sets them. The tests run when
-// KGEVAL_LLM_TEST=1 or KGEVAL_LLM_REQUIRED=1; with KGEVAL_LLM_REQUIRED=1 a
-// missing or unreachable server FAILS the test instead of skipping it, so
-// that a broken start in CI cannot pass as a run without tests.
-func realServer(t *testing.T) (baseURL, model string) {
-	t.Helper()
-	required := os.Getenv("KGEVAL_LLM_REQUIRED") == "1"
-	if !required && os.Getenv("KGEVAL_LLM_TEST") != "1" {
-		t.Skip("real LLM server tests: set KGEVAL_LLM_TEST=1 (or KGEVAL_LLM_REQUIRED=1) and OPENAI_BASE_URL, KGEVAL_MODEL; see docs/llm.md")
-	}
-	unavailable := t.Skipf
-	if required {
-		unavailable = t.Fatalf
-	}
-	baseURL, model = os.Getenv("OPENAI_BASE_URL"), os.Getenv("KGEVAL_MODEL")
-	if baseURL == "" || model == "" {
-		unavailable("OPENAI_BASE_URL and KGEVAL_MODEL must be set (eval \"$(scripts/llm start)\")")
-	}
-	// llama-cpp-python answers /models only between completions: wait.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(baseURL, "/")+"/models", nil)
-	if key := os.Getenv("OPENAI_API_KEY"); key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		unavailable("LLM server %s unreachable: %v", baseURL, err)
-		return
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		unavailable("LLM server %s: GET /models answered %s", baseURL, resp.Status)
-	}
-	return baseURL, model
-}
 
 // TestIntegrationPromptTokens measures, with the real model's tokenizer,
 // the prompt tokens of one call per document against the two-call design:
 // each prompt is sent with max_tokens 1 and the API's usage is read.
 func TestIntegrationPromptTokens(t *testing.T) {
-	baseURL, model := realServer(t)
+	baseURL, model := llmtest.Server(t)
 	o, _ := ontology.Builtin("radiology")
 	x, err := New(o, Config{BaseURL: baseURL, Model: model, APIKey: os.Getenv("OPENAI_API_KEY"), Timeout: 10 * time.Minute})
 	if err != nil {
@@ -84,7 +43,7 @@ func TestIntegrationPromptTokens(t *testing.T) {
 	one := count(x.messages(report))
 	a, b := twoCallMessages(o, report, reply.Entities)
 	first, second := count(a), count(b)
-	record(t, "prompt tokens per document (%s tokenizer, %d-byte report): one call %d; two calls %d + %d = %d (%.2fx, +%d)",
+	llmtest.Record(t, "prompt tokens per document (%s tokenizer, %d-byte report): one call %d; two calls %d + %d = %d (%.2fx, +%d)",
 		model, len(report), one, first, second, first+second, float64(first+second)/float64(one), first+second-one)
 	if first+second <= one {
 		t.Errorf("two calls (%d) should cost more prompt tokens than one (%d)", first+second, one)
@@ -94,7 +53,7 @@ func TestIntegrationPromptTokens(t *testing.T) {
 // TestIntegrationExtract extracts one report through the real server and
 // checks the graph against the ontology.
 func TestIntegrationExtract(t *testing.T) {
-	baseURL, model := realServer(t)
+	baseURL, model := llmtest.Server(t)
 	o, _ := ontology.Builtin("radiology")
 	var warns warnings
 	x, err := New(o, Config{BaseURL: baseURL, Model: model, APIKey: os.Getenv("OPENAI_API_KEY"),
@@ -105,9 +64,9 @@ func TestIntegrationExtract(t *testing.T) {
 	start := time.Now()
 	g, err := x.Extract(context.Background(), extract.Document{ID: "real-1", Text: report})
 	u := x.Usage()
-	record(t, "%s in %s: %s", model, time.Since(start).Round(time.Millisecond), u)
+	llmtest.Record(t, "%s in %s: %s", model, time.Since(start).Round(time.Millisecond), u)
 	if w := warns.all(); w != "" {
-		record(t, "warnings:\n%s", w)
+		llmtest.Record(t, "warnings:\n%s", w)
 	}
 	if err != nil {
 		// A weak model may fail a document; the failure must say why and
@@ -128,27 +87,8 @@ func TestIntegrationExtract(t *testing.T) {
 			t.Errorf("entity %s %q: span %v", e.ID, e.Text, *e.Span)
 		}
 	}
-	record(t, "graph: %s; relations: %s", entityTexts(g), relationList(g))
+	llmtest.Record(t, "graph: %s; relations: %s", entityTexts(g), relationList(g))
 	if u.Requests == 0 || u.PromptTokens == 0 || u.CompletionTokens == 0 {
 		t.Errorf("usage not recorded: %+v", u)
 	}
-}
-
-// record logs a measurement and, when KGEVAL_ARTIFACTS names a folder (as
-// in .ci/run), appends it to llm-integration.log there, so that latency
-// and tokens are kept without go test -v.
-func record(t *testing.T, format string, args ...any) {
-	t.Helper()
-	t.Logf(format, args...)
-	dir := os.Getenv("KGEVAL_ARTIFACTS")
-	if dir == "" {
-		return
-	}
-	f, err := os.OpenFile(filepath.Join(dir, "llm-integration.log"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		t.Logf("artifacts: %v", err)
-		return
-	}
-	defer f.Close()
-	fmt.Fprintf(f, "%s %s: "+format+"\n", append([]any{time.Now().Format(time.RFC3339), t.Name()}, args...)...)
 }
