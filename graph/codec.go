@@ -36,26 +36,62 @@ type Line struct {
 // MaxLineBytes, ends the sequence with a *LineError.
 func Lines(r io.Reader, file string) iter.Seq2[Line, error] {
 	return func(yield func(Line, error) bool) {
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes)
-		n := 0
-		for sc.Scan() {
-			n++
-			b := bytes.TrimSpace(sc.Bytes())
-			if len(b) == 0 {
-				continue
+		lr := NewLineReader(r, file)
+		for {
+			l, ok := lr.Next()
+			if !ok {
+				break
 			}
-			if !yield(Line{N: n, Bytes: b}, nil) {
+			if !yield(l, nil) {
 				return
 			}
 		}
-		if err := sc.Err(); err != nil {
-			if errors.Is(err, bufio.ErrTooLong) {
-				err = fmt.Errorf("line longer than %d bytes", MaxLineBytes)
-			}
-			yield(Line{N: n + 1}, &LineError{File: file, Line: n + 1, Err: err})
+		if err := lr.Err(); err != nil {
+			yield(Line{N: lr.n + 1}, err)
 		}
 	}
+}
+
+// A LineReader reads the non-blank lines of r one at a time, as Lines
+// yields them, for a reader that takes lines from two files in step:
+// pulling from two Lines sequences (iter.Pull2) would cost a switch between
+// goroutines per line.
+type LineReader struct {
+	sc   *bufio.Scanner
+	file string
+	n    int
+}
+
+// NewLineReader reads the lines of r, a file named file in errors.
+func NewLineReader(r io.Reader, file string) *LineReader {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes)
+	return &LineReader{sc: sc, file: file}
+}
+
+// Next returns the next non-blank line, valid until the next call; ok is
+// false at the end of the input or on an error (Err).
+func (lr *LineReader) Next() (l Line, ok bool) {
+	for lr.sc.Scan() {
+		lr.n++
+		if b := bytes.TrimSpace(lr.sc.Bytes()); len(b) > 0 {
+			return Line{N: lr.n, Bytes: b}, true
+		}
+	}
+	return Line{}, false
+}
+
+// Err is the *LineError that ended the lines (a read error, or a line
+// longer than MaxLineBytes), or nil.
+func (lr *LineReader) Err() error {
+	err := lr.sc.Err()
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, bufio.ErrTooLong) {
+		err = fmt.Errorf("line longer than %d bytes", MaxLineBytes)
+	}
+	return &LineError{File: lr.file, Line: lr.n + 1, Err: err}
 }
 
 // DecodeStrict unmarshals one JSON value, rejecting trailing data, and

@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -148,5 +149,30 @@ func TestLinesTooLong(t *testing.T) {
 	}
 	if got == nil || !strings.Contains(got.Error(), "big.jsonl:1: line longer than") {
 		t.Errorf("got %v", got)
+	}
+}
+
+// TestLineReader: the reader skips blank lines, numbers lines as they are in
+// the file (blank ones counted), hands each line without its surrounding
+// space, and ends with the error of a line that is too long, numbered.
+func TestLineReader(t *testing.T) {
+	in := "{\"a\":1}\n\n  \t\n {\"b\":2} \r\n{\"c\":3}" + "\n" + strings.Repeat("x", MaxLineBytes+1)
+	lr := NewLineReader(strings.NewReader(in), "in.jsonl")
+	var got []string
+	for {
+		l, ok := lr.Next()
+		if !ok {
+			break
+		}
+		got = append(got, fmt.Sprintf("%d:%s", l.N, l.Bytes))
+	}
+	if want := []string{`1:{"a":1}`, `4:{"b":2}`, `5:{"c":3}`}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("lines %v, want %v", got, want)
+	}
+	if err := lr.Err(); err == nil || err.Error() != fmt.Sprintf("in.jsonl:6: line longer than %d bytes", MaxLineBytes) {
+		t.Errorf("error %v, want the sixth line too long", err)
+	}
+	if err := NewLineReader(strings.NewReader("{}\n"), "ok.jsonl").Err(); err != nil {
+		t.Errorf("error %v before reading", err)
 	}
 }

@@ -52,46 +52,54 @@ func radgraphOf(hyp, ref *prepared, isAnatomy func(string) bool, v *[2]rgView, t
 	return rewards([2]*rgView{&v[0], &v[1]}, t)
 }
 
-// rgView is one annotation as the rewards see it: per entity its tokens,
-// its label and whether it has relations; and the relations as (source,
-// target, type) by entity position.
+// rgView is one annotation as the rewards see it: its entities by
+// position, and its relations as (source, target, type) by entity
+// position.
 type rgView struct {
-	tokens, label []string
-	labC          []uint8 // each label's code (labelCode)
-	hasRel        []bool
-	rels          []rgRel
-	ids           []string    // annotation entity ids by position
-	pend          []rgPending // relations by target id, before resolve
-	targetsDone   bool        // rels holds pend resolved
-	repeatedID    bool        // an entity id occurs twice (found by resolveTargets)
-	byNum         []int32     // entity position by numeric id
+	ents        []rgEnt
+	rels        []rgRel
+	pend        []rgPending // relations by target id, before resolve
+	targetsDone bool        // rels holds pend resolved
+	repeatedID  bool        // an entity id occurs twice (found by resolveTargets)
+	byNum       []int32     // entity position by numeric id
 	// tokN, labN and lowN number each entity's tokens, label and (plus
 	// one, for the entities in relations) lower-cased tokens in rewards.
 	tokN, labN, lowN []uint32
 	lowBuf           []byte // the lower-cased tokens that differ
 }
 
+// An rgEnt is one entity: its annotation id (given entity by entity only)
+// and the id's number (smallNumber; -1 for none), its tokens, its label
+// and the label's code (labelCode), and whether it has relations.
+type rgEnt struct {
+	id, tokens, label string
+	num               int32
+	code              uint8
+	hasRel            bool
+}
+
+// An rgPending is a relation given by its target's id (and the id's
+// number, -1 for none), before the target is found.
 type rgPending struct {
-	s           int32
+	s, num      int32
+	code        uint8 // the type's code (typeCode)
 	typ, target string
 }
 
 type rgRel struct {
 	s, t int32
+	code uint8 // the type's code (typeCode)
 	typ  string
 }
 
 func (v *rgView) reset(n int) {
-	v.tokens, v.label = grow(v.tokens, n), grow(v.label, n)
-	v.labC, v.hasRel = grow(v.labC, n), grow(v.hasRel, n)
+	v.ents = grow(v.ents, n)
 	v.rels = v.rels[:0]
 }
 
 func (v *rgView) clearRefs() {
-	clear(v.ids)
-	clear(v.pend)
-	clear(v.tokens)
-	clear(v.label)
+	clear(v.ents[:cap(v.ents)])
+	clear(v.pend[:cap(v.pend)])
 	clear(v.rels[:cap(v.rels)])
 }
 
@@ -110,24 +118,20 @@ func (v *rgView) fromAnnotation(a *graph.RadGraph) {
 func (v *rgView) begin() {
 	v.reset(0)
 	v.targetsDone = false
-	v.ids, v.pend = v.ids[:0], v.pend[:0]
+	v.pend = v.pend[:0]
 }
 
 func (v *rgView) addEntity(id, tokens, label string) {
 	v.targetsDone = false
-	v.ids = append(v.ids, id)
-	v.tokens = append(v.tokens, tokens)
-	v.label = append(v.label, label)
-	v.labC = append(v.labC, labelCode(label))
-	v.hasRel = append(v.hasRel, false)
+	v.ents = append(v.ents, rgEnt{id: id, tokens: tokens, label: label, num: smallNumber(id), code: labelCode(label)})
 }
 
 // addRelation adds a relation of the last entity added.
 func (v *rgView) addRelation(typ, target string) {
-	s := int32(len(v.ids) - 1)
+	s := int32(len(v.ents) - 1)
 	v.targetsDone = false
-	v.hasRel[s] = true
-	v.pend = append(v.pend, rgPending{s, typ, target})
+	v.ents[s].hasRel = true
+	v.pend = append(v.pend, rgPending{s: s, num: smallNumber(target), code: typeCode(typ), typ: typ, target: target})
 }
 
 // resolve finds the relations' targets, unless that is done.
@@ -141,53 +145,52 @@ func (v *rgView) resolve() {
 func (v *rgView) resolveTargets() {
 	v.targetsDone = true
 	v.rels = v.rels[:0]
+	v.repeatedID = false
 	// Relation targets name entity ids, which are usually small numbers:
 	// look them up in a table by number, else in a map.
-	byNum := v.byNum[:0]
 	numeric := true
-	v.repeatedID = false
-	for i, id := range v.ids {
-		n, ok := smallNumber(id) // one spelling per number: no "01"
-		if !ok {
+	top := int32(-1)
+	for i := range v.ents {
+		n := v.ents[i].num
+		if n < 0 {
 			numeric = false
 			break
 		}
-		for len(byNum) <= n {
-			byNum = append(byNum, -1)
-		}
-		if byNum[n] >= 0 {
-			v.repeatedID = true
-		}
-		byNum[n] = int32(i)
+		top = max(top, n)
 	}
-	v.byNum = byNum
-	var pos map[string]int32
-	if !numeric {
-		v.repeatedID = false
-		pos = make(map[string]int32, len(v.ids))
-		for i, id := range v.ids {
-			if _, seen := pos[id]; seen {
+	if numeric {
+		byNum := grow(v.byNum, int(top)+1)
+		for i := range v.ents {
+			n := v.ents[i].num
+			if byNum[n] != 0 {
 				v.repeatedID = true
 			}
-			pos[id] = int32(i)
+			byNum[n] = int32(i) + 1 // 0 marks a number no entity has
 		}
+		v.byNum = byNum
+		for _, p := range v.pend {
+			// A target with no number names no entity, since all ids have one.
+			if p.num >= 0 && p.num <= top && byNum[p.num] != 0 {
+				v.rels = append(v.rels, rgRel{p.s, byNum[p.num] - 1, p.code, p.typ})
+			}
+		}
+		return
+	}
+	pos := make(map[string]int32, len(v.ents))
+	for i := range v.ents {
+		id := v.ents[i].id
+		if _, seen := pos[id]; seen {
+			v.repeatedID = true
+		}
+		pos[id] = int32(i)
 	}
 	for _, p := range v.pend {
-		t, ok := int32(-1), false
-		if numeric {
-			if n, isNum := smallNumber(p.target); isNum && n < len(byNum) && byNum[n] >= 0 {
-				t, ok = byNum[n], true
-			}
-		} else {
-			t, ok = pos[p.target]
+		// The reference implementation fails on a relation to a missing
+		// entity; validated annotations have none. Such a relation still
+		// marks its entity as related.
+		if t, ok := pos[p.target]; ok {
+			v.rels = append(v.rels, rgRel{p.s, t, p.code, p.typ})
 		}
-		if !ok {
-			// The reference implementation fails on a relation to a missing
-			// entity; validated annotations have none. Such a relation
-			// still marks its entity as related.
-			continue
-		}
-		v.rels = append(v.rels, rgRel{p.s, t, p.typ})
 	}
 }
 
@@ -207,16 +210,50 @@ func (s *RadGraphSet) Entity(id, tokens, label string) { s.v.addEntity(id, token
 // Relation adds a relation [typ, target id] of the entity added last.
 func (s *RadGraphSet) Relation(typ, target string) { s.v.addRelation(typ, target) }
 
+// RadGraph's entity labels and relation types by code, for the readers
+// that recognise them while decoding (KnownEntity, KnownRelation).
+const (
+	CodeAnatomy          = 1 // graph.LabelAnatomy
+	CodeObservationPres  = 2 // graph.LabelObservationPres
+	CodeObservationUncer = 3 // graph.LabelObservationUncer
+	CodeObservationAbs   = 4 // graph.LabelObservationAbs
+
+	CodeLocatedAt    = 1 // "located_at"
+	CodeModify       = 2 // "modify"
+	CodeSuggestiveOf = 3 // "suggestive_of"
+)
+
+// KnownEntity is Entity for a reader that has recognised the parts of the
+// entity: num is the id's value when the id is a decimal number below 4096
+// written without leading zeros ("7", not "07"), else -1; label is the
+// code of one of RadGraph's labels (CodeAnatomy ...).
+func (s *RadGraphSet) KnownEntity(id string, num int, tokens string, label uint8) {
+	v := &s.v
+	v.targetsDone = false
+	v.ents = append(v.ents, rgEnt{id: id, tokens: tokens, label: labelName(label), num: int32(num), code: label})
+}
+
+// KnownRelation is Relation for a reader that has recognised the type (the
+// code of one of RadGraph's relation types: CodeLocatedAt ...) and the
+// target's number (as for KnownEntity).
+func (s *RadGraphSet) KnownRelation(typ uint8, target string, num int) {
+	v := &s.v
+	i := int32(len(v.ents) - 1)
+	v.targetsDone = false
+	v.ents[i].hasRel = true
+	v.pend = append(v.pend, rgPending{s: i, num: int32(num), code: typ, typ: typeName(typ), target: target})
+}
+
 // Len is the number of entities.
-func (s *RadGraphSet) Len() int { return len(s.v.ids) }
+func (s *RadGraphSet) Len() int { return len(s.v.ents) }
 
 // Valid reports whether every label is a RadGraph label, every relation
 // names an entity (graph.RadGraph.Validate's checks, without its message)
 // and no entity id is given twice (which a decoded annotation, a map,
 // cannot hold).
 func (s *RadGraphSet) Valid() bool {
-	for _, c := range s.v.labC {
-		if c == 0 {
+	for i := range s.v.ents {
+		if s.v.ents[i].code == 0 {
 			return false
 		}
 	}
@@ -242,21 +279,24 @@ func RadGraphSetF1(hyp, ref *RadGraphSet, scratch *RadGraphScratch) RadGraphRewa
 // RadGraphScratch is reusable memory for RadGraphSetF1.
 type RadGraphScratch struct{ t rgTables }
 
-// smallNumber parses an id written as a decimal number below 4096 in its
-// canonical form ("7", not "07" or "+7").
-func smallNumber(id string) (int, bool) {
+// smallNumber is the value of an id written as a decimal number below
+// 4096 in its canonical form ("7", not "07" or "+7"), else -1.
+func smallNumber(id string) int32 {
 	if len(id) == 0 || len(id) > 4 || len(id) > 1 && id[0] == '0' {
-		return 0, false
+		return -1
 	}
-	n := 0
+	n := int32(0)
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if c < '0' || c > '9' {
-			return 0, false
+			return -1
 		}
-		n = n*10 + int(c-'0')
+		n = n*10 + int32(c-'0')
 	}
-	return n, n < 4096
+	if n >= 4096 {
+		return -1
+	}
+	return n
 }
 
 // fromPrepared views a graph as graph.ToRadGraph would convert it: tokens
@@ -265,46 +305,76 @@ func smallNumber(id string) (int, bool) {
 func (v *rgView) fromPrepared(p *prepared, isAnatomy func(string) bool) {
 	v.reset(len(p.nodes))
 	for i := range p.nodes {
-		v.tokens[i] = p.nodes[i].Text
-		v.label[i] = graph.RadGraphLabel(*p.nodes[i].Entity, isAnatomy)
-		v.labC[i] = labelCode(v.label[i])
+		label := graph.RadGraphLabel(*p.nodes[i].Entity, isAnatomy)
+		v.ents[i] = rgEnt{tokens: p.nodes[i].Text, label: label, code: labelCode(label)}
 	}
 	for k, ends := range p.relEnds {
 		s, t := ends[0], ends[1]
 		if s < 0 || t < 0 {
 			continue
 		}
-		v.hasRel[s] = true
-		v.rels = append(v.rels, rgRel{s, t, p.g.Relations[k].Type})
+		v.ents[s].hasRel = true
+		typ := p.g.Relations[k].Type
+		v.rels = append(v.rels, rgRel{s, t, typeCode(typ), typ})
 	}
 }
 
-// labelCode numbers the RadGraph labels 1 to 4; any other label is 0.
+// labelCode numbers the RadGraph labels 1 to 4 (CodeAnatomy ...); any
+// other label is 0.
 func labelCode(label string) uint8 {
 	switch label {
 	case graph.LabelAnatomy:
-		return 1
+		return CodeAnatomy
 	case graph.LabelObservationPres:
-		return 2
+		return CodeObservationPres
 	case graph.LabelObservationUncer:
-		return 3
+		return CodeObservationUncer
 	case graph.LabelObservationAbs:
-		return 4
+		return CodeObservationAbs
 	}
 	return 0
 }
 
-// typeCode numbers the RadGraph relation types 1 to 3; any other type is 0.
-func typeCode(typ string) uint32 {
+// labelName is the label with a code from labelCode ("" for 0).
+func labelName(code uint8) string {
+	switch code {
+	case CodeAnatomy:
+		return graph.LabelAnatomy
+	case CodeObservationPres:
+		return graph.LabelObservationPres
+	case CodeObservationUncer:
+		return graph.LabelObservationUncer
+	case CodeObservationAbs:
+		return graph.LabelObservationAbs
+	}
+	return ""
+}
+
+// typeCode numbers the RadGraph relation types 1 to 3 (CodeLocatedAt ...);
+// any other type is 0.
+func typeCode(typ string) uint8 {
 	switch typ {
 	case "located_at":
-		return 1
+		return CodeLocatedAt
 	case "modify":
-		return 2
+		return CodeModify
 	case "suggestive_of":
-		return 3
+		return CodeSuggestiveOf
 	}
 	return 0
+}
+
+// typeName is the relation type with a code from typeCode ("" for 0).
+func typeName(code uint8) string {
+	switch code {
+	case CodeLocatedAt:
+		return "located_at"
+	case CodeModify:
+		return "modify"
+	case CodeSuggestiveOf:
+		return "suggestive_of"
+	}
+	return ""
 }
 
 // rgTables is reusable memory for the rewards.
@@ -448,18 +518,19 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 	// At most: the tokens, their lower-cased forms and the labels of every
 	// entity, and the type of every relation.
 	names := &t.names
-	names.start(3*(len(v[0].tokens)+len(v[1].tokens)) + len(v[0].rels) + len(v[1].rels))
+	names.start(3*(len(v[0].ents)+len(v[1].ents)) + len(v[0].rels) + len(v[1].rels))
 	defer names.finish()
-	ents := t.ents.start(len(v[0].tokens) + len(v[1].tokens))
+	ents := t.ents.start(len(v[0].ents) + len(v[1].ents))
 	for side := range 2 {
 		w := v[side]
-		w.tokN = grow(w.tokN, len(w.tokens))
-		w.labN = grow(w.labN, len(w.tokens))
-		for i, tok := range w.tokens {
-			w.tokN[i] = names.number(tok, t.hash(strHash(tok)))
-			w.labN[i] = t.labelNumber(w.labC[i], w.label[i])
+		w.tokN = grow(w.tokN, len(w.ents))
+		w.labN = grow(w.labN, len(w.ents))
+		for i := range w.ents {
+			e := &w.ents[i]
+			w.tokN[i] = names.number(e.tokens, t.hash(strHash(e.tokens)))
+			w.labN[i] = t.labelNumber(e.code, e.label)
 			f := uint8(inHyp) << side
-			if w.hasRel[i] {
+			if e.hasRel {
 				f |= hypRel << (2 * side)
 			} else {
 				f |= hypNoRel << (2 * side)
@@ -482,7 +553,7 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 	rels := t.rels.start(len(v[0].rels) + len(v[1].rels))
 	for side := range 2 {
 		w := v[side]
-		w.lowN = grow(w.lowN, len(w.tokens)) // number plus one; 0 not yet lower-cased
+		w.lowN = grow(w.lowN, len(w.ents)) // number plus one; 0 not yet lower-cased
 		buf := w.lowBuf[:0]
 		for k := range w.rels {
 			r := &w.rels[k]
@@ -493,7 +564,7 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 				buf = w.lower(r.t, buf, t)
 			}
 			a := uint64(w.lowN[r.s]-1)<<32 | uint64(w.lowN[r.t]-1)
-			b := uint64(w.labN[r.s])<<32 | uint64(t.typeNumber(r.typ))
+			b := uint64(w.labN[r.s])<<32 | uint64(t.typeNumber(r.code, r.typ))
 			t.rels.add(rels, a, b, t.hash(mix(a^mix(b))), uint8(inHyp)<<side)
 		}
 		w.lowBuf = buf
@@ -512,7 +583,7 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 // They share the tokens' numbering: lower-cased tokens equal to another
 // entity's tokens get that entity's number.
 func (v *rgView) lower(i int32, buf []byte, t *rgTables) []byte {
-	tok := v.tokens[i]
+	tok := v.ents[i].tokens
 	if !needsLower(tok) {
 		v.lowN[i] = v.tokN[i] + 1
 		return buf
@@ -541,9 +612,9 @@ func (t *rgTables) labelNumber(code uint8, label string) uint32 {
 }
 
 // typeNumber is labelNumber for a relation type.
-func (t *rgTables) typeNumber(typ string) uint32 {
-	if c := typeCode(typ); c != 0 {
-		return c
+func (t *rgTables) typeNumber(code uint8, typ string) uint32 {
+	if code != 0 {
+		return uint32(code)
 	}
 	return 8 + t.names.number(typ, t.hash(strHash(typ)))
 }

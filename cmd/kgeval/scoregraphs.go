@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"os"
 	"runtime"
 	"sync"
@@ -72,23 +71,17 @@ func pairByID(ref, cand *graphInput, rf, cf io.Reader, types graph.Types, bad fu
 		line    int
 		partner *waiting
 	}
-	nextR, stopR := iter.Pull2(graph.Lines(rf, ref.in.name))
-	defer stopR()
-	nextC, stopC := iter.Pull2(graph.Lines(cf, cand.in.name))
-	defer stopC()
+	refLines, candLines := graph.NewLineReader(rf, ref.in.name), graph.NewLineReader(cf, cand.in.name)
 	var queue []*refEntry               // references in order, waiting for a partner
 	refWait := map[string][]*refEntry{} // unpartnered references by id
 	candWait := map[string][]*waiting{} // unpartnered candidates by id
 	var candOrder []string              // ids of waiting candidates in file order
 	doneR, doneC := false, false
-	read := func(next func() (graph.Line, error, bool), gi *graphInput) (string, []byte, int, bool, error) {
+	read := func(lines *graph.LineReader, gi *graphInput) (string, []byte, int, bool, error) {
 		for {
-			l, err, ok := next()
+			l, ok := lines.Next()
 			if !ok {
-				return "", nil, 0, false, nil
-			}
-			if err != nil {
-				return "", nil, 0, false, err
+				return "", nil, 0, false, lines.Err()
 			}
 			id, err := gi.lineID(l.Bytes, types)
 			if err != nil {
@@ -116,7 +109,7 @@ func pairByID(ref, cand *graphInput, rf, cf io.Reader, types graph.Types, bad fu
 	}
 	for !doneR || !doneC {
 		if !doneR {
-			id, b, n, ok, err := read(nextR, ref)
+			id, b, n, ok, err := read(refLines, ref)
 			if err != nil {
 				return err
 			}
@@ -133,7 +126,7 @@ func pairByID(ref, cand *graphInput, rf, cf io.Reader, types graph.Types, bad fu
 			}
 		}
 		if !doneC {
-			id, b, n, ok, err := read(nextC, cand)
+			id, b, n, ok, err := read(candLines, cand)
 			if err != nil {
 				return err
 			}

@@ -65,76 +65,134 @@ func viewStr(b []byte, i int) (s string, next int, ok bool) {
 }
 
 // idAt is viewStr for an id, which is usually a small number: its digits
-// are read without looking for escapes. A blank id fails (the general
-// reader leaves it to the slow path's validation).
-func idAt(b []byte, i int) (s string, next int, ok bool) {
-	j := i
-	for j < len(b) && b[j]-'0' <= 9 {
-		j++
+// are read, and their value kept, without looking for escapes. num is the
+// id's value when it is a decimal number below 4096 without leading zeros,
+// else -1 (as scorers.RadGraphSet.KnownEntity takes it). A blank id fails
+// (the general reader leaves it to the slow path's validation).
+func idAt(b []byte, i int) (s string, num, next int, ok bool) {
+	j, n := i, 0
+	for ; j < len(b); j++ {
+		d := b[j] - '0'
+		if d > 9 {
+			break
+		}
+		n = n*10 + int(d)
 	}
 	if j > i && j < len(b) && b[j] == '"' {
-		return unsafe.String(unsafe.SliceData(b[i:]), j-i), j + 1, true
-	}
-	return nonBlank(viewStr(b, i))
-}
-
-// nonBlank passes viewStr's result on, failing for a blank string.
-func nonBlank(s string, next int, ok bool) (string, int, bool) {
-	return s, next, ok && !blank(s)
-}
-
-// symbolAt is viewStr for a string that is usually one of known (a label,
-// a relation type): such a string is returned as the constant, found by
-// comparing words instead of reading it byte by byte. A blank string fails
-// (a blank type is left to the slow path's validation; a blank label
-// would fail it).
-func symbolAt(b []byte, i int, known []symbol) (s string, next int, ok bool) {
-	if len(b)-i >= 16 {
-		w0, w1 := binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])
-		for k := range known {
-			if c := &known[k]; w0&c.m0 == c.w0 && w1&c.m1 == c.w1 {
-				return c.s, i + len(c.s) + 1, true
-			}
+		if j-i > 4 || j-i > 1 && b[i] == '0' || n >= 4096 {
+			n = -1
 		}
+		return unsafe.String(unsafe.SliceData(b[i:]), j-i), n, j + 1, true
 	}
-	return nonBlank(viewStr(b, i))
+	s, next, ok = viewStr(b, i)
+	return s, -1, next, ok && !blank(s)
 }
 
-// A symbol is a known string of up to 15 bytes and its closing quote, as
-// the two little-endian words (w0, w1) it makes and the masks (m0, m1) of
-// its bytes in them.
-type symbol struct {
-	s              string
-	w0, w1, m0, m1 uint64
+// A template is a run of up to 32 bytes that the written layout has at a
+// place, with the code of the label or relation type it spells. Where the
+// line has 32 bytes left it is compared as four little-endian words, the
+// bytes past its end masked off, instead of byte by byte.
+type template struct {
+	s    string
+	w, m [4]uint64
+	code uint8
 }
 
-func newSymbols(ss ...string) []symbol {
-	out := make([]symbol, len(ss))
-	for k, s := range ss {
-		if len(s) > 15 {
-			panic("fastgraph: a symbol has up to 15 bytes: " + s)
-		}
-		var b, m [16]byte
-		copy(b[:], s+`"`)
-		for j := range len(s) + 1 {
-			m[j] = 0xff
-		}
-		out[k] = symbol{s, binary.LittleEndian.Uint64(b[:]), binary.LittleEndian.Uint64(b[8:]),
-			binary.LittleEndian.Uint64(m[:]), binary.LittleEndian.Uint64(m[8:])}
+func newTemplate(s string, code uint8) template {
+	if len(s) > 32 {
+		panic("fastgraph: a template has up to 32 bytes: " + s)
 	}
-	return out
+	var b, m [32]byte
+	copy(b[:], s)
+	for j := range len(s) {
+		m[j] = 0xff
+	}
+	t := template{s: s, code: code}
+	for k := range 4 {
+		t.w[k], t.m[k] = binary.LittleEndian.Uint64(b[8*k:]), binary.LittleEndian.Uint64(m[8*k:])
+	}
+	return t
 }
 
-// The RadGraph labels and relation types.
+// at reports whether b holds the template at i.
+func (t *template) at(b []byte, i int) bool {
+	if len(b)-i < 32 {
+		return len(b)-i >= len(t.s) && string(b[i:i+len(t.s)]) == t.s
+	}
+	a := (*[32]byte)(b[i : i+32])
+	return (binary.LittleEndian.Uint64(a[0:])^t.w[0])&t.m[0]|(binary.LittleEndian.Uint64(a[8:])^t.w[1])&t.m[1]|
+		(binary.LittleEndian.Uint64(a[16:])^t.w[2])&t.m[2]|(binary.LittleEndian.Uint64(a[24:])^t.w[3])&t.m[3] == 0
+}
+
+// The parts of an entity between its variable members: after an entity's
+// tokens, its label with what surrounds it; the start of a relation, with
+// its type.
 var (
-	labels        = newSymbols(graph.LabelObservationPres, graph.LabelAnatomy, graph.LabelObservationUncer, graph.LabelObservationAbs)
-	relationTypes = newSymbols("located_at", "modify", "suggestive_of")
+	labelTemplates = [...]template{
+		newTemplate(`,"label":"`+graph.LabelAnatomy+`","start_ix":`, scorers.CodeAnatomy),
+		newTemplate(`,"label":"`+graph.LabelObservationPres+`","start_ix":`, scorers.CodeObservationPres),
+		newTemplate(`,"label":"`+graph.LabelObservationUncer+`","start_ix":`, scorers.CodeObservationUncer),
+		newTemplate(`,"label":"`+graph.LabelObservationAbs+`","start_ix":`, scorers.CodeObservationAbs),
+	}
+	relationTemplates = [...]template{
+		newTemplate(`["located_at","`, scorers.CodeLocatedAt),
+		newTemplate(`["modify","`, scorers.CodeModify),
+		newTemplate(`["suggestive_of","`, scorers.CodeSuggestiveOf),
+	}
 )
 
-// is reports whether b holds c at i; is2, c and d.
-func is(b []byte, i int, c byte) bool { return i < len(b) && b[i] == c }
+// labelAt reads the label of an entity, from the comma after its tokens
+// to the start of its start_ix, when it is one of RadGraph's: its code and
+// the position after. The label's first letter, and for the observations
+// its fifth and sixth, tell which to compare.
+func labelAt(b []byte, i int) (code uint8, next int, ok bool) {
+	if len(b)-i < 16 {
+		return 0, 0, false
+	}
+	var t *template
+	switch l := b[i+10:]; {
+	case l[0] == 'A':
+		t = &labelTemplates[0]
+	case l[4] == 'U':
+		t = &labelTemplates[2]
+	case l[5] == 'P':
+		t = &labelTemplates[1]
+	default:
+		t = &labelTemplates[3]
+	}
+	if !t.at(b, i) {
+		return 0, 0, false
+	}
+	return t.code, i + len(t.s), true
+}
 
-func is2(b []byte, i int, c, d byte) bool { return i+1 < len(b) && b[i] == c && b[i+1] == d }
+// relationAt reads the start of a relation, from its opening bracket to
+// the opening quote of its target, when its type is one of RadGraph's: the
+// type's code and the position after. The type's first letter tells which
+// to compare.
+func relationAt(b []byte, i int) (code uint8, next int, ok bool) {
+	if len(b)-i < 3 {
+		return 0, 0, false
+	}
+	var t *template
+	switch b[i+2] {
+	case 'l':
+		t = &relationTemplates[0]
+	case 'm':
+		t = &relationTemplates[1]
+	case 's':
+		t = &relationTemplates[2]
+	default:
+		return 0, 0, false
+	}
+	if !t.at(b, i) {
+		return 0, 0, false
+	}
+	return t.code, i + len(t.s), true
+}
+
+// is reports whether b holds c at i.
+func is(b []byte, i int, c byte) bool { return i < len(b) && b[i] == c }
 
 // The members of an entity in the written layout, each with what comes
 // before its value. Compared as constants, with no call: the compiler
@@ -142,22 +200,12 @@ func is2(b []byte, i int, c, d byte) bool { return i+1 < len(b) && b[i] == c && 
 // word comparisons.
 const (
 	litTokens    = `:{"tokens":"`
-	litLabel     = `,"label":"`
-	litStartIx   = `,"start_ix":`
 	litEndIx     = `,"end_ix":`
 	litRelations = `,"relations":[`
 )
 
 func atTokens(b []byte, i int) bool {
 	return len(b)-i >= len(litTokens) && string(b[i:i+len(litTokens)]) == litTokens
-}
-
-func atLabel(b []byte, i int) bool {
-	return len(b)-i >= len(litLabel) && string(b[i:i+len(litLabel)]) == litLabel
-}
-
-func atStartIx(b []byte, i int) bool {
-	return len(b)-i >= len(litStartIx) && string(b[i:i+len(litStartIx)]) == litStartIx
 }
 
 func atEndIx(b []byte, i int) bool {
@@ -211,42 +259,40 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 	}
 	var ok bool
 	for {
-		var id, tokens, label string
+		var id, tokens, target string
+		var num int
+		var code uint8
 		if !is(b, i, '"') {
 			return false
 		}
-		if id, i, ok = idAt(b, i+1); !ok || !atTokens(b, i) {
+		if id, num, i, ok = idAt(b, i+1); !ok || !atTokens(b, i) {
 			return false
 		}
-		if tokens, i, ok = viewStr(b, i+len(litTokens)); !ok || !atLabel(b, i) {
+		if tokens, i, ok = viewStr(b, i+len(litTokens)); !ok {
 			return false
 		}
-		if label, i, ok = symbolAt(b, i+len(litLabel), labels); !ok || !atStartIx(b, i) {
+		if code, i, ok = labelAt(b, i); !ok {
 			return false
 		}
-		if i, ok = skipIndexAt(b, i+len(litStartIx)); !ok || !atEndIx(b, i) {
+		if i, ok = skipIndexAt(b, i); !ok || !atEndIx(b, i) {
 			return false
 		}
 		if i, ok = skipIndexAt(b, i+len(litEndIx)); !ok || !atRelations(b, i) {
 			return false
 		}
 		i += len(litRelations)
-		s.Entity(id, tokens, label)
+		s.KnownEntity(id, num, tokens, code)
 		if is(b, i, ']') {
 			i++
 		} else {
 			for {
-				var typ, target string
-				if !is2(b, i, '[', '"') {
+				if code, i, ok = relationAt(b, i); !ok {
 					return false
 				}
-				if typ, i, ok = symbolAt(b, i+2, relationTypes); !ok || !is2(b, i, ',', '"') {
+				if target, num, i, ok = idAt(b, i); !ok || !is(b, i, ']') {
 					return false
 				}
-				if target, i, ok = idAt(b, i+2); !ok || !is(b, i, ']') {
-					return false
-				}
-				s.Relation(typ, target)
+				s.KnownRelation(code, target, num)
 				i++
 				if is(b, i, ',') {
 					i++

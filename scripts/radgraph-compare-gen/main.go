@@ -14,7 +14,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"iter"
 	"math/rand/v2"
 	"os"
 	"runtime/pprof"
@@ -216,21 +215,18 @@ func pairLines(refPath, hypPath string, f func(rl, hl graph.Line) error) error {
 		return err
 	}
 	defer hf.Close()
-	nextR, stopR := iter.Pull2(graph.Lines(rf, refPath))
-	defer stopR()
-	nextH, stopH := iter.Pull2(graph.Lines(hf, hypPath))
-	defer stopH()
+	refLines, hypLines := graph.NewLineReader(rf, refPath), graph.NewLineReader(hf, hypPath)
 	for {
-		rl, rerr, rok := nextR()
-		hl, herr, hok := nextH()
+		rl, rok := refLines.Next()
+		hl, hok := hypLines.Next()
+		if err := errors.Join(refLines.Err(), hypLines.Err()); err != nil {
+			return err
+		}
 		if !rok || !hok {
 			if rok != hok {
 				return fmt.Errorf("the files have different numbers of lines")
 			}
 			return nil
-		}
-		if rerr != nil || herr != nil {
-			return errors.Join(rerr, herr)
 		}
 		if err := f(rl, hl); err != nil {
 			return err
