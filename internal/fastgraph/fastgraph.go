@@ -174,15 +174,22 @@ func DecodeRadGraphSet(line []byte, s *scorers.RadGraphSet) (id string, err erro
 }
 
 // DecodeRadGraphSetView is DecodeRadGraphSet without copying: the set's
-// strings share line's memory, so line must not change while s is in use
-// (score the pair before reading the next line). It is what lets a reader
-// decode an annotation with almost no allocation.
+// strings, and the id, share line's memory, so line must not change while
+// s or the id is in use (score the pair, and copy the id to keep it,
+// before reading the next line). It is what lets a reader decode an
+// annotation without allocating.
 func DecodeRadGraphSetView(line []byte, s *scorers.RadGraphSet) (id string, err error) {
 	return decodeRadGraphSet(line, s, true)
 }
 
 func decodeRadGraphSet(line []byte, s *scorers.RadGraphSet, view bool) (id string, err error) {
 	s.Reset()
+	if view {
+		if id, ok := compactLine(line, s); ok {
+			return id, nil
+		}
+		s.Reset()
+	}
 	d := decoder{b: line, view: view}
 	ok := d.object(func(key string) bool {
 		switch key {

@@ -245,8 +245,8 @@ func TestDecodeRadGraphSetAgrees(t *testing.T) {
 func sameRadGraphSet(t *testing.T, h, r []byte) {
 	t.Helper()
 	var a, b scorers.RadGraphSet
-	_, errH := DecodeRadGraphSetView(h, &a) // the lines stay unchanged: views are safe
-	_, errR := DecodeRadGraphSet(r, &b)
+	idH, errH := DecodeRadGraphSetView(h, &a) // the lines stay unchanged: views are safe
+	idR, errR := DecodeRadGraphSet(r, &b)
 	ah, wantH := DecodeRadGraph(h)
 	ar, wantR := DecodeRadGraph(r)
 	if fmt.Sprint(errH) != fmt.Sprint(wantH) || fmt.Sprint(errR) != fmt.Sprint(wantR) {
@@ -254,6 +254,9 @@ func sameRadGraphSet(t *testing.T, h, r []byte) {
 	}
 	if errH != nil || errR != nil {
 		return
+	}
+	if idH != ah.ID || idR != ar.ID {
+		t.Fatalf("lines %q / %q: ids %q and %q, want %q and %q", h, r, idH, idR, ah.ID, ar.ID)
 	}
 	if got, want := scorers.RadGraphSetF1(&a, &b, nil), scorers.RadGraphF1(ah, ar); got != want {
 		t.Fatalf("lines %q / %q: %+v, want %+v", h, r, got, want)

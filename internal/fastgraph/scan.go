@@ -64,41 +64,42 @@ func viewStr(b []byte, i int) (s string, next int, ok bool) {
 	return unsafe.String(unsafe.SliceData(b[i:]), stop-i), stop + 1, true
 }
 
-// idAt is viewStr for an id, which is usually a small number: its digits
-// are read, and their value kept, without looking for escapes. num is the
-// id's value when it is a decimal number below 4096 without leading zeros,
-// else -1 (as scorers.RadGraphSet.KnownEntity takes it). A blank id fails
-// (the general reader leaves it to the slow path's validation).
-func idAt(b []byte, i int) (s string, num, next int, ok bool) {
+// digitsAt reads the decimal digits at b[i]: their value when they are a
+// number below 4096 written without leading zeros, else -1 (an id as
+// scorers.RadGraphSet.KnownEntity takes it), and the position after them.
+func digitsAt(b []byte, i int) (num, next int) {
 	j, n := i, 0
-	for ; j < len(b); j++ {
-		d := b[j] - '0'
-		if d > 9 {
-			break
-		}
-		n = n*10 + int(d)
+	for ; j < len(b) && b[j]-'0' <= 9; j++ {
+		n = n*10 + int(b[j]-'0')
 	}
-	if j > i && j < len(b) && b[j] == '"' {
-		if j-i > 4 || j-i > 1 && b[i] == '0' || n >= 4096 {
-			n = -1
-		}
-		return unsafe.String(unsafe.SliceData(b[i:]), j-i), n, j + 1, true
+	if j-i > 4 || j-i > 1 && b[i] == '0' || n >= 4096 || j == i {
+		n = -1
+	}
+	return n, j
+}
+
+// idAt reads an id whose content starts at b[i] (after its opening quote):
+// the id as a view of b, its number (digitsAt; -1 for none) and the
+// position after its closing quote. An id is usually a small number, read
+// by its digits; anything else is read as viewStr reads it. A blank id
+// fails (the general reader leaves it to the slow path's validation).
+func idAt(b []byte, i int) (s string, num, next int, ok bool) {
+	if num, end := digitsAt(b, i); end > i && is(b, end, '"') {
+		return unsafe.String(unsafe.SliceData(b[i:]), end-i), num, end + 1, true
 	}
 	s, next, ok = viewStr(b, i)
 	return s, -1, next, ok && !blank(s)
 }
 
 // A template is a run of up to 32 bytes that the written layout has at a
-// place, with the code of the label or relation type it spells. Where the
-// line has 32 bytes left it is compared as four little-endian words, the
-// bytes past its end masked off, instead of byte by byte.
+// place, compared as four little-endian words, the bytes past its end
+// masked off, instead of byte by byte.
 type template struct {
-	s    string
 	w, m [4]uint64
-	code uint8
+	n    int
 }
 
-func newTemplate(s string, code uint8) template {
+func newTemplate(s string) template {
 	if len(s) > 32 {
 		panic("fastgraph: a template has up to 32 bytes: " + s)
 	}
@@ -107,88 +108,78 @@ func newTemplate(s string, code uint8) template {
 	for j := range len(s) {
 		m[j] = 0xff
 	}
-	t := template{s: s, code: code}
+	t := template{n: len(s)}
 	for k := range 4 {
 		t.w[k], t.m[k] = binary.LittleEndian.Uint64(b[8*k:]), binary.LittleEndian.Uint64(m[8*k:])
 	}
 	return t
 }
 
-// at reports whether b holds the template at i.
-func (t *template) at(b []byte, i int) bool {
-	if len(b)-i < 32 {
-		return len(b)-i >= len(t.s) && string(b[i:i+len(t.s)]) == t.s
-	}
-	a := (*[32]byte)(b[i : i+32])
+// matches reports whether the 32 bytes of a start with the template.
+func (t *template) matches(a *[32]byte) bool {
 	return (binary.LittleEndian.Uint64(a[0:])^t.w[0])&t.m[0]|(binary.LittleEndian.Uint64(a[8:])^t.w[1])&t.m[1]|
 		(binary.LittleEndian.Uint64(a[16:])^t.w[2])&t.m[2]|(binary.LittleEndian.Uint64(a[24:])^t.w[3])&t.m[3] == 0
 }
 
+// window is the 32 bytes of b from i or, where b has fewer left, those
+// copied to pad and padded with zeros (which no template has).
+func window(b []byte, i int, pad *[32]byte) *[32]byte {
+	if len(b)-i >= 32 {
+		return (*[32]byte)(b[i : i+32])
+	}
+	*pad = [32]byte{}
+	copy(pad[:], b[i:])
+	return pad
+}
+
 // The parts of an entity between its variable members: after an entity's
-// tokens, its label with what surrounds it; the start of a relation, with
-// its type.
+// tokens, its label with what surrounds it, by label code; the start of a
+// relation, with its type, by type code.
 var (
 	labelTemplates = [...]template{
-		newTemplate(`,"label":"`+graph.LabelAnatomy+`","start_ix":`, scorers.CodeAnatomy),
-		newTemplate(`,"label":"`+graph.LabelObservationPres+`","start_ix":`, scorers.CodeObservationPres),
-		newTemplate(`,"label":"`+graph.LabelObservationUncer+`","start_ix":`, scorers.CodeObservationUncer),
-		newTemplate(`,"label":"`+graph.LabelObservationAbs+`","start_ix":`, scorers.CodeObservationAbs),
+		scorers.CodeAnatomy:          newTemplate(`,"label":"` + graph.LabelAnatomy + `","start_ix":`),
+		scorers.CodeObservationPres:  newTemplate(`,"label":"` + graph.LabelObservationPres + `","start_ix":`),
+		scorers.CodeObservationUncer: newTemplate(`,"label":"` + graph.LabelObservationUncer + `","start_ix":`),
+		scorers.CodeObservationAbs:   newTemplate(`,"label":"` + graph.LabelObservationAbs + `","start_ix":`),
 	}
 	relationTemplates = [...]template{
-		newTemplate(`["located_at","`, scorers.CodeLocatedAt),
-		newTemplate(`["modify","`, scorers.CodeModify),
-		newTemplate(`["suggestive_of","`, scorers.CodeSuggestiveOf),
+		scorers.CodeLocatedAt:    newTemplate(`["located_at","`),
+		scorers.CodeModify:       newTemplate(`["modify","`),
+		scorers.CodeSuggestiveOf: newTemplate(`["suggestive_of","`),
 	}
 )
 
-// labelAt reads the label of an entity, from the comma after its tokens
-// to the start of its start_ix, when it is one of RadGraph's: its code and
-// the position after. The label's first letter, and for the observations
-// its fifth and sixth, tell which to compare.
-func labelAt(b []byte, i int) (code uint8, next int, ok bool) {
-	if len(b)-i < 16 {
-		return 0, 0, false
+// labelCode picks the label template to compare with the window a, which
+// starts at the comma after an entity's tokens: by the label's first
+// letter and, for the observations, its fifth and sixth (ANAT-DP, OBS-U,
+// OBS-DP, OBS-DA). 0 for none.
+func labelCode(a *[32]byte) uint8 {
+	switch {
+	case a[10] == 'A':
+		return scorers.CodeAnatomy
+	case a[14] == 'U':
+		return scorers.CodeObservationUncer
+	case a[15] == 'P':
+		return scorers.CodeObservationPres
+	case a[15] == 'A':
+		return scorers.CodeObservationAbs
 	}
-	var t *template
-	switch l := b[i+10:]; {
-	case l[0] == 'A':
-		t = &labelTemplates[0]
-	case l[4] == 'U':
-		t = &labelTemplates[2]
-	case l[5] == 'P':
-		t = &labelTemplates[1]
-	default:
-		t = &labelTemplates[3]
-	}
-	if !t.at(b, i) {
-		return 0, 0, false
-	}
-	return t.code, i + len(t.s), true
+	return 0
 }
 
-// relationAt reads the start of a relation, from its opening bracket to
-// the opening quote of its target, when its type is one of RadGraph's: the
-// type's code and the position after. The type's first letter tells which
-// to compare.
-func relationAt(b []byte, i int) (code uint8, next int, ok bool) {
-	if len(b)-i < 3 {
-		return 0, 0, false
-	}
-	var t *template
-	switch b[i+2] {
+// typeCode picks the relation template to compare with the window a, which
+// starts at a relation's opening bracket, by the type's first letter. 0
+// for none.
+func typeCode(a *[32]byte) uint8 {
+	switch a[2] {
 	case 'l':
-		t = &relationTemplates[0]
+		return scorers.CodeLocatedAt
 	case 'm':
-		t = &relationTemplates[1]
+		return scorers.CodeModify
 	case 's':
-		t = &relationTemplates[2]
-	default:
-		return 0, 0, false
+		return scorers.CodeSuggestiveOf
 	}
-	if !t.at(b, i) {
-		return 0, 0, false
-	}
-	return t.code, i + len(t.s), true
+	return 0
 }
 
 // is reports whether b holds c at i.
@@ -199,7 +190,7 @@ func is(b []byte, i int, c byte) bool { return i < len(b) && b[i] == c }
 // turns a comparison with a constant string of up to 16 bytes into a few
 // word comparisons.
 const (
-	litTokens    = `:{"tokens":"`
+	litTokens    = `":{"tokens":"`
 	litEndIx     = `,"end_ix":`
 	litRelations = `,"relations":[`
 )
@@ -243,10 +234,11 @@ func blank(s string) bool {
 //
 //	{"ID":{"tokens":"...","label":"...","start_ix":N,"end_ix":N,"relations":[["TYPE","ID"],...]},...}
 //
-// into s, as views of the line. It reads straight through, with no key
-// lookups and no calls per byte. For anything else (another layout,
-// escapes, an empty id or type) it returns false, with s partly filled:
-// the caller resets s and reads the object with the general reader.
+// with RadGraph's labels and relation types, into s, as views of the line.
+// It reads straight through, with no key lookups and few calls. For
+// anything else (another layout or label, escapes in an id, an empty id)
+// it returns false, with s partly filled: the caller resets s and reads
+// the object with the general reader.
 func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 	b, i := d.b, d.i
 	if !is(b, i, '{') {
@@ -257,24 +249,25 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 		d.i = i + 1
 		return true
 	}
-	var ok bool
+	var pad [32]byte
 	for {
-		var id, tokens, target string
-		var num int
-		var code uint8
 		if !is(b, i, '"') {
 			return false
 		}
-		if id, num, i, ok = idAt(b, i+1); !ok || !atTokens(b, i) {
+		id, num, next, ok := idAt(b, i+1)
+		if !ok || !atTokens(b, next-1) {
 			return false
 		}
-		if tokens, i, ok = viewStr(b, i+len(litTokens)); !ok {
+		tokens, next, ok := viewStr(b, next-1+len(litTokens))
+		if !ok {
 			return false
 		}
-		if code, i, ok = labelAt(b, i); !ok {
+		a := window(b, next, &pad)
+		code := labelCode(a)
+		if code == 0 || !labelTemplates[code].matches(a) {
 			return false
 		}
-		if i, ok = skipIndexAt(b, i); !ok || !atEndIx(b, i) {
+		if i, ok = skipIndexAt(b, next+labelTemplates[code].n); !ok || !atEndIx(b, i) {
 			return false
 		}
 		if i, ok = skipIndexAt(b, i+len(litEndIx)); !ok || !atRelations(b, i) {
@@ -286,14 +279,17 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 			i++
 		} else {
 			for {
-				if code, i, ok = relationAt(b, i); !ok {
+				a := window(b, i, &pad)
+				code := typeCode(a)
+				if code == 0 || !relationTemplates[code].matches(a) {
 					return false
 				}
-				if target, num, i, ok = idAt(b, i); !ok || !is(b, i, ']') {
+				target, num, next, ok := idAt(b, i+relationTemplates[code].n)
+				if !ok || !is(b, next, ']') {
 					return false
 				}
 				s.KnownRelation(code, target, num)
-				i++
+				i = next + 1
 				if is(b, i, ',') {
 					i++
 					continue
@@ -319,4 +315,38 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 		d.i = i + 1
 		return true
 	}
+}
+
+// The members of an annotation line in the written layout, with what
+// comes before their values.
+const (
+	litID       = `{"id":"`
+	litText     = `,"text":"`
+	litEntities = `,"entities":`
+)
+
+// compactLine reads an annotation line written as the project's writers
+// write it, without spaces, {"id":"ID","text":"TEXT","entities":{...}},
+// with the entities as compactSet reads them, into s: the id and the set's
+// strings are views of the line. For anything else (another layout, an id
+// with escapes, an annotation that is not plainly valid) it returns false,
+// with s partly filled: the caller resets s and reads the line with the
+// general reader.
+func compactLine(b []byte, s *scorers.RadGraphSet) (id string, ok bool) {
+	if len(b) < len(litID) || string(b[:len(litID)]) != litID {
+		return "", false
+	}
+	id, i, ok := viewStr(b, len(litID))
+	if !ok || blank(id) || len(b)-i < len(litText) || string(b[i:i+len(litText)]) != litText {
+		return "", false
+	}
+	d := decoder{b: b, i: i + len(litText) - 1, view: true}
+	if !d.skipText() || len(b)-d.i < len(litEntities) || string(b[d.i:d.i+len(litEntities)]) != litEntities {
+		return "", false
+	}
+	d.i += len(litEntities)
+	if !d.compactSet(s) || d.i != len(b)-1 || b[d.i] != '}' || !s.Valid() {
+		return "", false
+	}
+	return id, true
 }

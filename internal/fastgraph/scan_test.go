@@ -3,6 +3,8 @@ package fastgraph
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/kgeval/kgeval/scorers"
 )
 
 // naiveStringStop is stringStop a byte at a time.
@@ -42,6 +44,50 @@ func TestStringStop(t *testing.T) {
 			if gotStop != wantStop || gotASCII != wantASCII {
 				t.Fatalf("stringStop(%q, %d) = %d, %v; want %d, %v", b, start, gotStop, gotASCII, wantStop, wantASCII)
 			}
+		}
+	}
+}
+
+// TestCompactLine: lines in the written layout take the fast path, with
+// every RadGraph label and relation type, relations at the very end of the
+// line (where fewer than 32 bytes are left to compare), numeric and other
+// ids; they decode to what DecodeRadGraph makes of them. Lines the fast
+// path must refuse (another layout, an unknown label or type, a label cut
+// short) are refused, and the general reader still agrees with
+// DecodeRadGraph on them.
+func TestCompactLine(t *testing.T) {
+	take := []string{
+		`{"id":"a","text":"x","entities":{}}`,
+		`{"id":"a","text":"Left \"effusion\"\n","entities":{"1":{"tokens":"effusion","label":"OBS-DP","start_ix":0,"end_ix":0,"relations":[["located_at","2"]]},"2":{"tokens":"left","label":"ANAT-DP","start_ix":1,"end_ix":1,"relations":[]},"10":{"tokens":"maybe","label":"OBS-U","start_ix":12,"end_ix":13,"relations":[["modify","1"],["suggestive_of","2"]]},"11":{"tokens":"no","label":"OBS-DA","start_ix":2,"end_ix":2,"relations":[["modify","1"]]}}}`,
+		`{"id":"a","text":"","entities":{"1":{"tokens":"Édème","label":"OBS-DP","start_ix":0,"end_ix":0,"relations":[["suggestive_of","1"]]}}}`,
+		`{"id":"a","text":"","entities":{"x":{"tokens":"a","label":"ANAT-DP","start_ix":0,"end_ix":0,"relations":[["modify","01"]]},"01":{"tokens":"b","label":"OBS-DA","start_ix":0,"end_ix":0,"relations":[["modify","x"]]}}}`,
+		`{"id":"a","text":"","entities":{"4095":{"tokens":"a","label":"ANAT-DP","start_ix":0,"end_ix":0,"relations":[["modify","4096"]]},"4096":{"tokens":"b","label":"OBS-DA","start_ix":0,"end_ix":0,"relations":[["modify","4095"]]}}}`,
+	}
+	refuse := []string{
+		`{"id":"a", "text":"x","entities":{}}`,
+		`{"id":"a","entities":{}}`,
+		`{"id":"a","text":"","entities":{"1":{"tokens":"a","label":"OBS-X","start_ix":0,"end_ix":0,"relations":[]}}}`,
+		`{"id":"a","text":"","entities":{"1":{"tokens":"a","label":"OBS-DP","start_ix":0,"end_ix":0,"relations":[["modifies","1"]]}}}`,
+		`{"id":"a","text":"","entities":{"1":{"tokens":"a","label":"OBS-D","start_ix":0,"end_ix":0,"relations":[]}}}`,
+		`{"id":"a","text":"","entities":{"1":{"tokens":"a","label":"OBS-DP","start_ix":0,"end_ix":0,"relations":[["modify","2"]]}}}`,
+		`{"id":"a","text":"","entities":{"1":{"tokens":"a","label":"OBS-DP","start_ix":0,"end_ix":0,"relations":[["modify","1"]]}}`,
+		`{"id":"a","text":"","entities":{"1":{"tokens":"a","label":"OBS-DP","start_ix":0,"end_ix":0,"relations":[["modify","1"]`,
+	}
+	for _, l := range take {
+		var s scorers.RadGraphSet
+		if id, ok := compactLine([]byte(l), &s); !ok || id != "a" {
+			t.Errorf("%s: refused (id %q), want the fast path", l, id)
+		}
+	}
+	for _, l := range refuse {
+		var s scorers.RadGraphSet
+		if _, ok := compactLine([]byte(l), &s); ok {
+			t.Errorf("%s: taken, want refused", l)
+		}
+	}
+	for _, h := range append(take, refuse...) {
+		for _, r := range take {
+			sameRadGraphSet(t, []byte(h), []byte(r))
 		}
 	}
 }
