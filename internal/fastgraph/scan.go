@@ -254,11 +254,20 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 		if !is(b, i, '"') {
 			return false
 		}
-		id, num, next, ok := idAt(b, i+1)
-		if !ok || !atTokens(b, next-1) {
+		// The id, usually a small number.
+		num, next := digitsAt(b, i+1)
+		id := unsafe.String(unsafe.SliceData(b[i+1:]), next-i-1)
+		if next == i+1 || !is(b, next, '"') {
+			var ok bool
+			if id, num, next, ok = idAt(b, i+1); !ok {
+				return false
+			}
+			next--
+		}
+		if !atTokens(b, next) {
 			return false
 		}
-		tokens, next, ok := viewStr(b, next-1+len(litTokens))
+		tokens, next, ok := viewStr(b, next+len(litTokens))
 		if !ok {
 			return false
 		}
@@ -284,8 +293,18 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 				if code == 0 || !relationTemplates[code].matches(a) {
 					return false
 				}
-				target, num, next, ok := idAt(b, i+relationTemplates[code].n)
-				if !ok || !is(b, next, ']') {
+				i += relationTemplates[code].n
+				num, next := digitsAt(b, i)
+				target := unsafe.String(unsafe.SliceData(b[i:]), next-i)
+				if next == i || !is(b, next, '"') {
+					var ok bool
+					if target, num, next, ok = idAt(b, i); !ok {
+						return false
+					}
+				} else {
+					next++
+				}
+				if !is(b, next, ']') {
 					return false
 				}
 				s.KnownRelation(code, target, num)

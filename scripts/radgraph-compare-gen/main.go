@@ -14,9 +14,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -120,7 +122,10 @@ func annotation(rng *rand.Rand, id string) *graph.RadGraph {
 // relations dropped or added.
 func perturb(rng *rand.Rand, ref *graph.RadGraph) *graph.RadGraph {
 	h := &graph.RadGraph{ID: ref.ID, Text: ref.Text, Entities: map[string]graph.RadGraphEntity{}}
-	for id, e := range ref.Entities {
+	// Entities are visited in id order, not map order, so that a seed
+	// always makes the same files.
+	for _, id := range slices.Sorted(maps.Keys(ref.Entities)) {
+		e := ref.Entities[id]
 		if rng.IntN(8) == 0 {
 			continue
 		}
@@ -137,11 +142,9 @@ func perturb(rng *rand.Rand, ref *graph.RadGraph) *graph.RadGraph {
 		}
 		h.Entities[id] = e
 	}
-	ids := make([]string, 0, len(h.Entities))
-	for id := range h.Entities {
-		ids = append(ids, id)
-	}
-	for id, e := range h.Entities {
+	ids := slices.Sorted(maps.Keys(h.Entities))
+	for _, id := range ids {
+		e := h.Entities[id]
 		kept := e.Relations[:0]
 		for _, r := range e.Relations {
 			if _, ok := h.Entities[r[1]]; ok {
