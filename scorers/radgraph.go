@@ -69,8 +69,9 @@ type rgView struct {
 }
 
 // An rgEnt is one entity: its annotation id (given entity by entity only)
-// and the id's number (smallNumber; -1 for none), its tokens, its label
-// and the label's code (labelCode), and whether it has relations.
+// and the id's number (smallNumber; -1 for none), its tokens, its label's
+// code (labelCode) and, for a label that is not RadGraph's, the label, and
+// whether it has relations.
 type rgEnt struct {
 	id, tokens, label string
 	num               int32
@@ -81,14 +82,17 @@ type rgEnt struct {
 // An rgPending is a relation given by its target's id (and the id's
 // number, -1 for none), before the target is found.
 type rgPending struct {
-	s, num      int32
-	code        uint8 // the type's code (typeCode)
-	typ, target string
+	s, num int32
+	code   uint8  // the type's code (typeCode)
+	typ    string // the type, when it is not RadGraph's (code 0)
+	target string
 }
 
+// An rgRel is a relation: its source and target positions, its type's
+// code (typeCode) and, when that is 0, its type.
 type rgRel struct {
 	s, t int32
-	code uint8 // the type's code (typeCode)
+	code uint8
 	typ  string
 }
 
@@ -230,7 +234,7 @@ const (
 func (s *RadGraphSet) KnownEntity(id string, num int, tokens string, label uint8) {
 	v := &s.v
 	v.targetsDone = false
-	v.ents = append(v.ents, rgEnt{id: id, tokens: tokens, label: labelName(label), num: int32(num), code: label})
+	v.ents = append(v.ents, rgEnt{id: id, tokens: tokens, num: int32(num), code: label})
 }
 
 // KnownRelation is Relation for a reader that has recognised the type (the
@@ -241,7 +245,7 @@ func (s *RadGraphSet) KnownRelation(typ uint8, target string, num int) {
 	i := int32(len(v.ents) - 1)
 	v.targetsDone = false
 	v.ents[i].hasRel = true
-	v.pend = append(v.pend, rgPending{s: i, num: int32(num), code: typ, typ: typeName(typ), target: target})
+	v.pend = append(v.pend, rgPending{s: i, num: int32(num), code: typ, target: target})
 }
 
 // Len is the number of entities.
@@ -335,21 +339,6 @@ func labelCode(label string) uint8 {
 	return 0
 }
 
-// labelName is the label with a code from labelCode ("" for 0).
-func labelName(code uint8) string {
-	switch code {
-	case CodeAnatomy:
-		return graph.LabelAnatomy
-	case CodeObservationPres:
-		return graph.LabelObservationPres
-	case CodeObservationUncer:
-		return graph.LabelObservationUncer
-	case CodeObservationAbs:
-		return graph.LabelObservationAbs
-	}
-	return ""
-}
-
 // typeCode numbers the RadGraph relation types 1 to 3 (CodeLocatedAt ...);
 // any other type is 0.
 func typeCode(typ string) uint8 {
@@ -364,19 +353,6 @@ func typeCode(typ string) uint8 {
 	return 0
 }
 
-// typeName is the relation type with a code from typeCode ("" for 0).
-func typeName(code uint8) string {
-	switch code {
-	case CodeLocatedAt:
-		return "located_at"
-	case CodeModify:
-		return "modify"
-	case CodeSuggestiveOf:
-		return "suggestive_of"
-	}
-	return ""
-}
-
 // rgTables is reusable memory for the rewards.
 //
 // The strings of a pair of annotations are first numbered (rgNames): the
@@ -389,7 +365,8 @@ func typeName(code uint8) string {
 type rgTables struct {
 	names      rgNames
 	ents, rels rgTable
-	collide    bool // every hash is 0 (a test that equal hashes are told apart)
+	collide    bool   // every hash is 0 (a test that equal hashes are told apart)
+	hashMask   uint64 // what hash keeps of a hash: all of it, or none when collide
 }
 
 // rgNames numbers distinct strings, in an open-addressing table that is
@@ -517,9 +494,12 @@ func (t *rgTable) finish(slots []rgSlot) {
 func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 	// At most: the tokens, their lower-cased forms and the labels of every
 	// entity, and the type of every relation.
+	t.hashMask = ^uint64(0)
+	if t.collide {
+		t.hashMask = 0
+	}
 	names := &t.names
 	names.start(3*(len(v[0].ents)+len(v[1].ents)) + len(v[0].rels) + len(v[1].rels))
-	defer names.finish()
 	ents := t.ents.start(len(v[0].ents) + len(v[1].ents))
 	for side := range 2 {
 		w := v[side]
@@ -528,7 +508,9 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 		for i := range w.ents {
 			e := &w.ents[i]
 			w.tokN[i] = names.number(e.tokens, t.hash(strHash(e.tokens)))
-			w.labN[i] = t.labelNumber(e.code, e.label)
+			if w.labN[i] = uint32(e.code); e.code == 0 {
+				w.labN[i] = t.otherNumber(e.label)
+			}
 			f := uint8(inHyp) << side
 			if e.hasRel {
 				f |= hypRel << (2 * side)
@@ -564,7 +546,11 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 				buf = w.lower(r.t, buf, t)
 			}
 			a := uint64(w.lowN[r.s]-1)<<32 | uint64(w.lowN[r.t]-1)
-			b := uint64(w.labN[r.s])<<32 | uint64(t.typeNumber(r.code, r.typ))
+			typ := uint32(r.code)
+			if typ == 0 {
+				typ = t.otherNumber(r.typ)
+			}
+			b := uint64(w.labN[r.s])<<32 | uint64(typ)
 			t.rels.add(rels, a, b, t.hash(mix(a^mix(b))), uint8(inHyp)<<side)
 		}
 		w.lowBuf = buf
@@ -575,6 +561,7 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 		complete.hyp, complete.ref, complete.shared = complete.hyp+hyp, complete.ref+ref, complete.shared+hyp&ref
 	}
 	t.rels.finish(rels)
+	names.finish()
 	return RadGraphRewards{Simple: simple.f1(), Partial: partial.f1(), Complete: complete.f1()}
 }
 
@@ -602,30 +589,15 @@ func (v *rgView) lower(i int32, buf []byte, t *rgTables) []byte {
 	return buf
 }
 
-// labelNumber is the number of a label in tuples: its code, or for a label
-// that is not RadGraph's, past the codes, its number among the strings.
-func (t *rgTables) labelNumber(code uint8, label string) uint32 {
-	if code != 0 {
-		return uint32(code)
-	}
-	return 8 + t.names.number(label, t.hash(strHash(label)))
-}
-
-// typeNumber is labelNumber for a relation type.
-func (t *rgTables) typeNumber(code uint8, typ string) uint32 {
-	if code != 0 {
-		return uint32(code)
-	}
-	return 8 + t.names.number(typ, t.hash(strHash(typ)))
+// otherNumber is the number in tuples of a label or relation type that
+// is not RadGraph's: past the codes of RadGraph's (labelCode, typeCode),
+// its number among the strings.
+func (t *rgTables) otherNumber(s string) uint32 {
+	return 8 + t.names.number(s, t.hash(strHash(s)))
 }
 
 // hash is h, or 0 when the tables test collisions.
-func (t *rgTables) hash(h uint64) uint64 {
-	if t.collide {
-		return 0
-	}
-	return h
-}
+func (t *rgTables) hash(h uint64) uint64 { return h & t.hashMask }
 
 // rgCount counts the distinct tuples of a level: the hypothesis's, the
 // reference's and those both have.
