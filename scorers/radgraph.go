@@ -2,6 +2,7 @@ package scorers
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"unsafe"
 
 	"github.com/kgeval/kgeval/graph"
@@ -423,6 +424,7 @@ func (x *rgNames) finish() {
 type rgTable struct {
 	slots []rgSlot
 	used  []int32
+	shift uint // a tuple's slot is the top bits of its hash: h >> shift
 }
 
 // An rgSlot is one distinct tuple: its numbers (an entity tuple uses a
@@ -455,6 +457,7 @@ func (t *rgTable) start(n int) []rgSlot {
 		t.slots = make([]rgSlot, size)
 	}
 	t.used = t.used[:0]
+	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	return t.slots[:size]
 }
 
@@ -462,7 +465,7 @@ func (t *rgTable) start(n int) []rgSlot {
 // tuple not seen yet; h is the tuple's hash.
 func (t *rgTable) add(slots []rgSlot, a, b, h uint64, f uint8) {
 	mask := uint64(len(slots) - 1)
-	for slot := h & mask; ; slot = (slot + 1) & mask {
+	for slot := h >> t.shift; ; slot = (slot + 1) & mask {
 		e := &slots[slot]
 		if e.flags == 0 {
 			*e = rgSlot{a, b, f}
@@ -518,7 +521,7 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 				f |= hypNoRel << (2 * side)
 			}
 			a := uint64(w.tokN[i])<<32 | uint64(w.labN[i])
-			t.ents.add(ents, a, 0, t.hash(mix(a)), f)
+			t.ents.add(ents, a, 0, t.hash(a*fib), f)
 		}
 	}
 	var simple, partial, complete rgCount
@@ -551,7 +554,7 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 				typ = t.otherNumber(r.typ)
 			}
 			b := uint64(w.labN[r.s])<<32 | uint64(typ)
-			t.rels.add(rels, a, b, t.hash(mix(a^mix(b))), uint8(inHyp)<<side)
+			t.rels.add(rels, a, b, t.hash((a*fib^b)*fib2), uint8(inHyp)<<side)
 		}
 		w.lowBuf = buf
 	}
@@ -642,6 +645,14 @@ func strHash(s string) uint64 {
 	}
 	return mix(h ^ last)
 }
+
+// Multipliers of the tuple hashes (Fibonacci hashing: the top bits of a
+// product by an odd constant near 2^64 divided by the golden ratio spread
+// the tuples' numbers over the table).
+const (
+	fib  = 0x9e3779b97f4a7c15
+	fib2 = 0xbf58476d1ce4e5b9
+)
 
 // mix spreads the bits of x (a hash of a tuple's numbers, or the end of a
 // string's hash) over the whole word.
