@@ -49,6 +49,13 @@ func stringStop(b []byte, i int) (stop int, ascii bool) {
 	return i, high&hi8 == 0
 }
 
+// view is b[i:j] as a string sharing b's memory, for i and j that the
+// caller found within b (0 <= i <= j <= len(b)): slicing would check them
+// again.
+func view(b []byte, i, j int) string {
+	return unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i)), j-i)
+}
+
 // viewStr reads a string whose content starts at b[i] (just after the
 // opening quote) and has no escapes: the content as a view of b, and the
 // position after the closing quote. ok is false for anything else (an
@@ -61,7 +68,7 @@ func viewStr(b []byte, i int) (s string, next int, ok bool) {
 	if !ascii && !utf8.Valid(b[i:stop]) {
 		return "", 0, false
 	}
-	return unsafe.String(unsafe.SliceData(b[i:]), stop-i), stop + 1, true
+	return view(b, i, stop), stop + 1, true
 }
 
 // digitsAt reads the decimal digits at b[i]: their value when they are a
@@ -85,7 +92,7 @@ func digitsAt(b []byte, i int) (num, next int) {
 // fails (the general reader leaves it to the slow path's validation).
 func idAt(b []byte, i int) (s string, num, next int, ok bool) {
 	if num, end := digitsAt(b, i); end > i && is(b, end, '"') {
-		return unsafe.String(unsafe.SliceData(b[i:]), end-i), num, end + 1, true
+		return view(b, i, end), num, end + 1, true
 	}
 	s, next, ok = viewStr(b, i)
 	return s, -1, next, ok && !blank(s)
@@ -256,7 +263,7 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 		}
 		// The id, usually a small number.
 		num, next := digitsAt(b, i+1)
-		id := unsafe.String(unsafe.SliceData(b[i+1:]), next-i-1)
+		id := view(b, i+1, next)
 		if next == i+1 || !is(b, next, '"') {
 			var ok bool
 			if id, num, next, ok = idAt(b, i+1); !ok {
@@ -295,7 +302,7 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 				}
 				i += relationTemplates[code].n
 				num, next := digitsAt(b, i)
-				target := unsafe.String(unsafe.SliceData(b[i:]), next-i)
+				target := view(b, i, next)
 				if next == i || !is(b, next, '"') {
 					var ok bool
 					if target, num, next, ok = idAt(b, i); !ok {
