@@ -1,8 +1,10 @@
 package scorers
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -434,6 +436,35 @@ func TestRadGraphHashCollisions(t *testing.T) {
 		got, want := rewards([2]*rgView{&v[0], &v[1]}, &tables), naiveRadGraph(h, r)
 		if !near(got.Simple, want.Simple) || !near(got.Partial, want.Partial) || !near(got.Complete, want.Complete) {
 			t.Fatalf("trial %d: %+v with colliding hashes, want %+v", trial, got, want)
+		}
+	}
+}
+
+// TestRadGraphLargeAnnotations scores annotations of hundreds of entities,
+// many more distinct tuples than a packed count takes at once (packedRun),
+// against the naive sets: the counts must come out exact.
+func TestRadGraphLargeAnnotations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	labels := []string{graph.LabelAnatomy, graph.LabelObservationPres, graph.LabelObservationUncer, graph.LabelObservationAbs}
+	types := []string{"located_at", "modify", "suggestive_of"}
+	annotation := func(n int) *graph.RadGraph {
+		a := &graph.RadGraph{ID: "big", Entities: map[string]graph.RadGraphEntity{}}
+		for i := range n {
+			e := graph.RadGraphEntity{Tokens: fmt.Sprintf("Token%d", rng.IntN(n)), Label: labels[rng.IntN(len(labels))]}
+			for r := rng.IntN(3); r > 0; r-- {
+				e.Relations = append(e.Relations, [2]string{types[rng.IntN(len(types))], strconv.Itoa(rng.IntN(n))})
+			}
+			a.Entities[strconv.Itoa(i)] = e
+		}
+		return a
+	}
+	for _, n := range []int{63, 64, 127, 300, 1000} {
+		h, r := annotation(n), annotation(n)
+		if got, want := RadGraphF1(h, r), naiveRadGraph(h, r); got != want {
+			t.Errorf("%d entities: %+v, want %+v", n, got, want)
+		}
+		if got, want := RadGraphF1(h, h), (RadGraphRewards{1, 1, 1}); got != want {
+			t.Errorf("%d entities, identical: %+v, want %+v", n, got, want)
 		}
 	}
 }

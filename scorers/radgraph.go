@@ -524,16 +524,21 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 			t.ents.add(ents, a, 0, t.hash(a*fib), f)
 		}
 	}
-	var simple, partial, complete rgCount
-	for _, k := range t.ents.used {
-		f := int(ents[k].flags)
-		hyp, ref := f&inHyp, f>>1&1
-		hn, hr, rn, rr := f>>2&1, f>>3&1, f>>4&1, f>>5&1
-		simple.hyp, simple.ref, simple.shared = simple.hyp+hyp, simple.ref+ref, simple.shared+hyp&ref
-		partial.hyp, partial.ref, partial.shared = partial.hyp+hn+hr, partial.ref+rn+rr, partial.shared+hn&rn+hr&rr
-		complete.hyp, complete.ref, complete.shared = complete.hyp+hn, complete.ref+rn, complete.shared+hn&rn
+	// Each distinct entity tuple adds to the counts by its flags; the
+	// additions are packed (entityCounts) and unpacked before a packed
+	// count could overflow. The slots are emptied on the way.
+	var c [3]rgCount // simple, partial, complete
+	var packed uint64
+	for n, k := range t.ents.used {
+		packed += entityCounts[ents[k].flags&63]
+		ents[k] = rgSlot{}
+		if n%packedRun == packedRun-1 {
+			unpackCounts(packed, &c)
+			packed = 0
+		}
 	}
-	t.ents.finish(ents)
+	unpackCounts(packed, &c)
+	simple, partial, complete := c[0], c[1], c[2]
 
 	rels := t.rels.start(len(v[0].rels) + len(v[1].rels))
 	for side := range 2 {
@@ -601,6 +606,34 @@ func (t *rgTables) otherNumber(s string) uint32 {
 
 // hash is h, or 0 when the tables test collisions.
 func (t *rgTables) hash(h uint64) uint64 { return h & t.hashMask }
+
+// entityCounts holds, for each set of an entity tuple's flags, what the
+// tuple adds to the counts of the three levels (rgCount's hyp, ref and
+// shared of simple, partial and complete), packed seven bits a count.
+var entityCounts = func() (t [64]uint64) {
+	for f := range 64 {
+		hyp, ref := f&inHyp, f>>1&1
+		hn, hr, rn, rr := f>>2&1, f>>3&1, f>>4&1, f>>5&1
+		adds := [9]int{hyp, ref, hyp & ref, hn + hr, rn + rr, hn&rn + hr&rr, hn, rn, hn & rn}
+		for i, a := range adds {
+			t[f] |= uint64(a) << (7 * i)
+		}
+	}
+	return t
+}()
+
+// packedRun is how many tuples' additions a packed count takes before it
+// is unpacked: a tuple adds at most 2 to a count, and a count has 7 bits.
+const packedRun = 63
+
+// unpackCounts adds the packed counts to c.
+func unpackCounts(packed uint64, c *[3]rgCount) {
+	for l := range c {
+		c[l].hyp += int(packed >> (21 * l) & 127)
+		c[l].ref += int(packed >> (21*l + 7) & 127)
+		c[l].shared += int(packed >> (21*l + 14) & 127)
+	}
+}
 
 // rgCount counts the distinct tuples of a level: the hypothesis's, the
 // reference's and those both have.
