@@ -376,6 +376,7 @@ type rgNames struct {
 	slots []rgName
 	used  []int32
 	strs  []string // by number
+	low   []uint32 // by number: the number of the lower-cased string plus one, 0 until it is known
 }
 
 type rgName struct {
@@ -390,7 +391,7 @@ func (x *rgNames) start(n int) {
 		x.slots = make([]rgName, size)
 	}
 	x.slots = x.slots[:size]
-	x.used, x.strs = x.used[:0], x.strs[:0]
+	x.used, x.strs, x.low = x.used[:0], x.strs[:0], x.low[:0]
 }
 
 // number returns s's number, giving it the next one if it is new.
@@ -400,6 +401,7 @@ func (x *rgNames) number(s string, h uint64) uint32 {
 		e := &x.slots[slot]
 		if e.n == 0 {
 			x.strs = append(x.strs, s)
+			x.low = append(x.low, 0)
 			*e = rgName{h, int32(len(x.strs))}
 			x.used = append(x.used, int32(slot))
 			return uint32(len(x.strs) - 1)
@@ -578,10 +580,22 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 // They share the tokens' numbering: lower-cased tokens equal to another
 // entity's tokens get that entity's number.
 func (v *rgView) lower(i int32, buf []byte, t *rgTables) []byte {
-	tok := v.ents[i].tokens
-	if !needsLower(tok) {
-		v.lowN[i] = v.tokN[i] + 1
+	// Equal tokens, on either side, are lower-cased once.
+	n := v.tokN[i]
+	if l := t.names.low[n]; l != 0 {
+		v.lowN[i] = l
 		return buf
+	}
+	v.lowN[i], buf = lowerNumber(v.ents[i].tokens, n, buf, t)
+	t.names.low[n] = v.lowN[i]
+	return buf
+}
+
+// lowerNumber is the number plus one of the lower-cased tok, whose number
+// is n, with buf as lower appends to it.
+func lowerNumber(tok string, n uint32, buf []byte, t *rgTables) (uint32, []byte) {
+	if !needsLower(tok) {
+		return n + 1, buf
 	}
 	start := len(buf)
 	buf = appendPyLower(buf, tok)
@@ -590,11 +604,9 @@ func (v *rgView) lower(i int32, buf []byte, t *rgTables) []byte {
 	// done.
 	low := unsafe.String(unsafe.SliceData(buf[start:]), len(buf)-start)
 	if low == tok {
-		v.lowN[i] = v.tokN[i] + 1
-		return buf[:start]
+		return n + 1, buf[:start]
 	}
-	v.lowN[i] = t.names.number(low, t.hash(strHash(low))) + 1
-	return buf
+	return t.names.number(low, t.hash(strHash(low))) + 1, buf
 }
 
 // otherNumber is the number in tuples of a label or relation type that
