@@ -74,7 +74,8 @@ func prepare(g *graph.Graph, opt Options) *prepared {
 	return p
 }
 
-// grow returns s with length n, reusing its array when large enough.
+// grow returns s with length n, all zero, reusing its array when large
+// enough.
 func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
 		return make([]T, n)
@@ -82,6 +83,14 @@ func grow[T any](s []T, n int) []T {
 	s = s[:n]
 	clear(s)
 	return s
+}
+
+// resize is grow without clearing: for a caller that sets every element.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 func (p *prepared) init(g *graph.Graph, opt Options) {

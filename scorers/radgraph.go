@@ -508,8 +508,8 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 	ents := t.ents.start(len(v[0].ents) + len(v[1].ents))
 	for side := range 2 {
 		w := v[side]
-		w.tokN = grow(w.tokN, len(w.ents))
-		w.labN = grow(w.labN, len(w.ents))
+		w.tokN = resize(w.tokN, len(w.ents)) // every one is set below
+		w.labN = resize(w.labN, len(w.ents))
 		for i := range w.ents {
 			e := &w.ents[i]
 			w.tokN[i] = names.number(e.tokens, t.hash(strHash(e.tokens)))
