@@ -549,13 +549,14 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 		buf := w.lowBuf[:0]
 		for k := range w.rels {
 			r := &w.rels[k]
-			if w.lowN[r.s] == 0 {
-				buf = w.lower(r.s, buf, t)
+			ls, lt := w.lowN[r.s], w.lowN[r.t]
+			if ls == 0 {
+				ls, buf = w.lower(r.s, buf, t)
 			}
-			if w.lowN[r.t] == 0 {
-				buf = w.lower(r.t, buf, t)
+			if lt == 0 {
+				lt, buf = w.lower(r.t, buf, t)
 			}
-			a := uint64(w.lowN[r.s]-1)<<32 | uint64(w.lowN[r.t]-1)
+			a := uint64(ls-1)<<32 | uint64(lt-1)
 			typ := uint32(r.code)
 			if typ == 0 {
 				typ = t.otherNumber(r.typ)
@@ -576,19 +577,20 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 }
 
 // lower numbers the lower-cased tokens of entity i (as Python's str.lower
-// makes them), appending them to buf when they differ from the tokens.
+// makes them), appending them to buf when they differ from the tokens, and
+// returns the number plus one.
 // They share the tokens' numbering: lower-cased tokens equal to another
 // entity's tokens get that entity's number.
-func (v *rgView) lower(i int32, buf []byte, t *rgTables) []byte {
+func (v *rgView) lower(i int32, buf []byte, t *rgTables) (uint32, []byte) {
 	// Equal tokens, on either side, are lower-cased once.
 	n := v.tokN[i]
-	if l := t.names.low[n]; l != 0 {
-		v.lowN[i] = l
-		return buf
+	l := t.names.low[n]
+	if l == 0 {
+		l, buf = lowerNumber(v.ents[i].tokens, n, buf, t)
+		t.names.low[n] = l
 	}
-	v.lowN[i], buf = lowerNumber(v.ents[i].tokens, n, buf, t)
-	t.names.low[n] = v.lowN[i]
-	return buf
+	v.lowN[i] = l
+	return l, buf
 }
 
 // lowerNumber is the number plus one of the lower-cased tok, whose number
