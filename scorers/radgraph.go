@@ -59,10 +59,10 @@ func radgraphOf(hyp, ref *prepared, isAnatomy func(string) bool, v *[2]rgView, t
 type rgView struct {
 	ents        []rgEnt
 	rels        []rgRel
-	pend        []rgPending // relations by target id, before resolve
-	targetsDone bool        // rels holds pend resolved
-	repeatedID  bool        // an entity id occurs twice (found by resolveTargets)
-	byNum       []int32     // entity position by numeric id
+	targetsDone bool    // the relations' targets are found
+	found       int     // how many relations have a target
+	repeatedID  bool    // an entity id occurs twice (found by resolveTargets)
+	byNum       []int32 // entity position by numeric id
 	// tokN, labN and lowN number each entity's tokens, label and (plus
 	// one, for the entities in relations) lower-cased tokens in rewards.
 	tokN, labN, lowN []uint32
@@ -80,21 +80,14 @@ type rgEnt struct {
 	hasRel            bool
 }
 
-// An rgPending is a relation given by its target's id (and the id's
-// number, -1 for none), before the target is found.
-type rgPending struct {
-	s, num int32
-	code   uint8  // the type's code (typeCode)
-	typ    string // the type, when it is not RadGraph's (code 0)
-	target string
-}
-
-// An rgRel is a relation: its source and target positions, its type's
-// code (typeCode) and, when that is 0, its type.
+// An rgRel is a relation: its source's position, its target's id (and
+// the id's number, -1 for none) and, once found, position (-1 for none),
+// its type's code (typeCode) and, when that is 0, its type.
 type rgRel struct {
-	s, t int32
-	code uint8
-	typ  string
+	s, t, num int32
+	code      uint8
+	typ       string
+	target    string
 }
 
 func (v *rgView) reset(n int) {
@@ -104,7 +97,6 @@ func (v *rgView) reset(n int) {
 
 func (v *rgView) clearRefs() {
 	clear(v.ents[:cap(v.ents)])
-	clear(v.pend[:cap(v.pend)])
 	clear(v.rels[:cap(v.rels)])
 }
 
@@ -123,7 +115,6 @@ func (v *rgView) fromAnnotation(a *graph.RadGraph) {
 func (v *rgView) begin() {
 	v.reset(0)
 	v.targetsDone = false
-	v.pend = v.pend[:0]
 }
 
 func (v *rgView) addEntity(id, tokens, label string) {
@@ -136,7 +127,7 @@ func (v *rgView) addRelation(typ, target string) {
 	s := int32(len(v.ents) - 1)
 	v.targetsDone = false
 	v.ents[s].hasRel = true
-	v.pend = append(v.pend, rgPending{s: s, num: smallNumber(target), code: typeCode(typ), typ: typ, target: target})
+	v.rels = append(v.rels, rgRel{s: s, t: -1, num: smallNumber(target), code: typeCode(typ), typ: typ, target: target})
 }
 
 // resolve finds the relations' targets, unless that is done.
@@ -149,7 +140,7 @@ func (v *rgView) resolve() {
 // resolveTargets finds the relations' targets.
 func (v *rgView) resolveTargets() {
 	v.targetsDone = true
-	v.rels = v.rels[:0]
+	v.found = 0
 	v.repeatedID = false
 	// Relation targets name entity ids, which are usually small numbers:
 	// look them up in a table by number, else in a map.
@@ -173,10 +164,13 @@ func (v *rgView) resolveTargets() {
 			byNum[n] = int32(i) + 1 // 0 marks a number no entity has
 		}
 		v.byNum = byNum
-		for _, p := range v.pend {
+		for k := range v.rels {
 			// A target with no number names no entity, since all ids have one.
-			if p.num >= 0 && p.num <= top && byNum[p.num] != 0 {
-				v.rels = append(v.rels, rgRel{p.s, byNum[p.num] - 1, p.code, p.typ})
+			r := &v.rels[k]
+			if r.t = -1; r.num >= 0 && r.num <= top {
+				if r.t = byNum[r.num] - 1; r.t >= 0 {
+					v.found++
+				}
 			}
 		}
 		return
@@ -189,12 +183,16 @@ func (v *rgView) resolveTargets() {
 		}
 		pos[id] = int32(i)
 	}
-	for _, p := range v.pend {
+	for k := range v.rels {
 		// The reference implementation fails on a relation to a missing
 		// entity; validated annotations have none. Such a relation still
 		// marks its entity as related.
-		if t, ok := pos[p.target]; ok {
-			v.rels = append(v.rels, rgRel{p.s, t, p.code, p.typ})
+		r := &v.rels[k]
+		if t, ok := pos[r.target]; ok {
+			r.t = t
+			v.found++
+		} else {
+			r.t = -1
 		}
 	}
 }
@@ -246,7 +244,7 @@ func (s *RadGraphSet) KnownRelation(typ uint8, target string, num int) {
 	i := int32(len(v.ents) - 1)
 	v.targetsDone = false
 	v.ents[i].hasRel = true
-	v.pend = append(v.pend, rgPending{s: i, num: int32(num), code: typ, target: target})
+	v.rels = append(v.rels, rgRel{s: i, t: -1, num: int32(num), code: typ, target: target})
 }
 
 // Len is the number of entities.
@@ -263,7 +261,7 @@ func (s *RadGraphSet) Valid() bool {
 		}
 	}
 	s.v.resolveTargets()
-	return len(s.v.rels) == len(s.v.pend) && !s.v.repeatedID
+	return s.v.found == len(s.v.rels) && !s.v.repeatedID
 }
 
 // RadGraphSetF1 is RadGraphF1 for two annotations given as sets; it
@@ -320,7 +318,7 @@ func (v *rgView) fromPrepared(p *prepared, isAnatomy func(string) bool) {
 		}
 		v.ents[s].hasRel = true
 		typ := p.g.Relations[k].Type
-		v.rels = append(v.rels, rgRel{s, t, typeCode(typ), typ})
+		v.rels = append(v.rels, rgRel{s: s, t: t, code: typeCode(typ), typ: typ})
 	}
 }
 
@@ -549,6 +547,9 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 		buf := w.lowBuf[:0]
 		for k := range w.rels {
 			r := &w.rels[k]
+			if r.t < 0 {
+				continue // a target that names no entity
+			}
 			ls, lt := w.lowN[r.s], w.lowN[r.t]
 			if ls == 0 {
 				ls, buf = w.lower(r.s, buf, t)
