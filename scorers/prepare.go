@@ -85,14 +85,6 @@ func grow[T any](s []T, n int) []T {
 	return s
 }
 
-// resize is grow without clearing: for a caller that sets every element.
-func resize[T any](s []T, n int) []T {
-	if cap(s) < n {
-		return make([]T, n)
-	}
-	return s[:n]
-}
-
 func (p *prepared) init(g *graph.Graph, opt Options) {
 	p.g = g
 	p.nodes = grow(p.nodes, len(g.Entities))

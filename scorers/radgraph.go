@@ -63,10 +63,7 @@ type rgView struct {
 	found       int     // how many relations have a target
 	repeatedID  bool    // an entity id occurs twice (found by resolveTargets)
 	byNum       []int32 // entity position by numeric id
-	// tokN, labN and lowN number each entity's tokens, label and (plus
-	// one, for the entities in relations) lower-cased tokens in rewards.
-	tokN, labN, lowN []uint32
-	lowBuf           []byte // the lower-cased tokens that differ
+	lowBuf      []byte  // the lower-cased tokens that differ, in rewards
 }
 
 // An rgEnt is one entity: its annotation id (given entity by entity only)
@@ -78,6 +75,10 @@ type rgEnt struct {
 	num               int32
 	code              uint8
 	hasRel            bool
+	// tokN, labN and lowN number the tokens, the label and (plus one, for
+	// an entity in relations; 0 until known) the lower-cased tokens in
+	// rewards.
+	tokN, labN, lowN uint32
 }
 
 // An rgRel is a relation: its source's position, its target's id (and
@@ -506,13 +507,11 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 	ents := t.ents.start(len(v[0].ents) + len(v[1].ents))
 	for side := range 2 {
 		w := v[side]
-		w.tokN = resize(w.tokN, len(w.ents)) // every one is set below
-		w.labN = resize(w.labN, len(w.ents))
 		for i := range w.ents {
 			e := &w.ents[i]
-			w.tokN[i] = names.number(e.tokens, t.hash(strHash(e.tokens)))
-			if w.labN[i] = uint32(e.code); e.code == 0 {
-				w.labN[i] = t.otherNumber(e.label)
+			e.tokN, e.labN, e.lowN = names.number(e.tokens, t.hash(strHash(e.tokens))), uint32(e.code), 0
+			if e.code == 0 {
+				e.labN = t.otherNumber(e.label)
 			}
 			f := uint8(inHyp) << side
 			if e.hasRel {
@@ -520,7 +519,7 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 			} else {
 				f |= hypNoRel << (2 * side)
 			}
-			a := uint64(w.tokN[i])<<32 | uint64(w.labN[i])
+			a := uint64(e.tokN)<<32 | uint64(e.labN)
 			t.ents.add(ents, a, 0, t.hash(a*fib), f)
 		}
 	}
@@ -543,14 +542,14 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 	rels := t.rels.start(len(v[0].rels) + len(v[1].rels))
 	for side := range 2 {
 		w := v[side]
-		w.lowN = grow(w.lowN, len(w.ents)) // number plus one; 0 not yet lower-cased
 		buf := w.lowBuf[:0]
 		for k := range w.rels {
 			r := &w.rels[k]
 			if r.t < 0 {
 				continue // a target that names no entity
 			}
-			ls, lt := w.lowN[r.s], w.lowN[r.t]
+			src, tgt := &w.ents[r.s], &w.ents[r.t]
+			ls, lt := src.lowN, tgt.lowN
 			if ls == 0 {
 				ls, buf = w.lower(r.s, buf, t)
 			}
@@ -562,7 +561,7 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 			if typ == 0 {
 				typ = t.otherNumber(r.typ)
 			}
-			b := uint64(w.labN[r.s])<<32 | uint64(typ)
+			b := uint64(src.labN)<<32 | uint64(typ)
 			t.rels.add(rels, a, b, t.hash((a*fib^b)*fib2), uint8(inHyp)<<side)
 		}
 		w.lowBuf = buf
@@ -584,13 +583,13 @@ func rewards(v [2]*rgView, t *rgTables) RadGraphRewards {
 // entity's tokens get that entity's number.
 func (v *rgView) lower(i int32, buf []byte, t *rgTables) (uint32, []byte) {
 	// Equal tokens, on either side, are lower-cased once.
-	n := v.tokN[i]
-	l := t.names.low[n]
+	e := &v.ents[i]
+	l := t.names.low[e.tokN]
 	if l == 0 {
-		l, buf = lowerNumber(v.ents[i].tokens, n, buf, t)
-		t.names.low[n] = l
+		l, buf = lowerNumber(e.tokens, e.tokN, buf, t)
+		t.names.low[e.tokN] = l
 	}
-	v.lowN[i] = l
+	e.lowN = l
 	return l, buf
 }
 
