@@ -835,10 +835,21 @@ func (d *decoder) skipText() bool {
 		return false
 	}
 	for {
-		d.i, _ = stringStop(d.b, d.i)
-		if d.i == len(d.b) {
+		// The closing quote, or the first escape before it, is found by
+		// IndexByte (many bytes at a time); then no control character
+		// may come before it.
+		rest := d.b[d.i:]
+		stop := bytes.IndexByte(rest, '"')
+		if stop < 0 {
 			return false
 		}
+		if e := bytes.IndexByte(rest[:stop], '\\'); e >= 0 {
+			stop = e
+		}
+		if c := controlAt(rest[:stop]); c >= 0 {
+			stop = c
+		}
+		d.i += stop
 		switch d.b[d.i] {
 		case '"':
 			d.i++

@@ -49,6 +49,24 @@ func stringStop(b []byte, i int) (stop int, ascii bool) {
 	return i, high&hi8 == 0
 }
 
+// controlAt is the position of the first control character (below 0x20)
+// in b, or -1; it looks at eight bytes at a time, as stringStop does.
+func controlAt(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if m := (w - 0x20*lo8) &^ w & hi8; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] < 0x20 {
+			return i
+		}
+	}
+	return -1
+}
+
 // view is b[i:j] as a string sharing b's memory, for i and j that the
 // caller found within b (0 <= i <= j <= len(b)): slicing would check them
 // again.

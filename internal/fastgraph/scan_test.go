@@ -48,6 +48,34 @@ func TestStringStop(t *testing.T) {
 	}
 }
 
+// TestControlAt compares the word-at-a-time search for a control
+// character with a byte-at-a-time one, on random strings of the bytes
+// around the boundary, high bytes included, at every start.
+func TestControlAt(t *testing.T) {
+	alphabet := []byte{0x00, 0x01, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0x9f, 0xa0, 0xff, 'a', '"', '\\'}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 20000; trial++ {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			if b[i] = alphabet[rng.IntN(len(alphabet))]; b[i] < 0x20 && rng.IntN(3) > 0 {
+				b[i] = 'x' // control characters rarer
+			}
+		}
+		for start := 0; start <= len(b); start++ {
+			want := -1
+			for i, c := range b[start:] {
+				if c < 0x20 {
+					want = i
+					break
+				}
+			}
+			if got := controlAt(b[start:]); got != want {
+				t.Fatalf("controlAt(%q) = %d, want %d", b[start:], got, want)
+			}
+		}
+	}
+}
+
 // TestCompactLine: lines in the written layout take the fast path, with
 // every RadGraph label and relation type, relations at the very end of the
 // line (where fewer than 32 bytes are left to compare), numeric and other
