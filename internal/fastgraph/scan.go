@@ -68,8 +68,9 @@ func controlAt(b []byte) int {
 }
 
 // view is b[i:j] as a string sharing b's memory, for i and j that the
-// caller found within b (0 <= i <= j <= len(b)): slicing would check them
-// again.
+// caller found within b (0 <= i < len(b), i <= j <= len(b)): slicing would
+// check them again. (i must be inside b: a pointer just past the end of b
+// is not a valid pointer, even for an empty string.)
 func view(b []byte, i, j int) string {
 	return unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i)), j-i)
 }
@@ -281,8 +282,10 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 		}
 		// The id, usually a small number.
 		num, next := digitsAt(b, i+1)
-		id := view(b, i+1, next)
-		if next == i+1 || !is(b, next, '"') {
+		var id string
+		if next > i+1 && is(b, next, '"') {
+			id = view(b, i+1, next)
+		} else {
 			var ok bool
 			if id, num, next, ok = idAt(b, i+1); !ok {
 				return false
@@ -320,14 +323,14 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 				}
 				i += relationTemplates[code].n
 				num, next := digitsAt(b, i)
-				target := view(b, i, next)
-				if next == i || !is(b, next, '"') {
+				var target string
+				if next > i && is(b, next, '"') {
+					target, next = view(b, i, next), next+1
+				} else {
 					var ok bool
 					if target, num, next, ok = idAt(b, i); !ok {
 						return false
 					}
-				} else {
-					next++
 				}
 				if !is(b, next, ']') {
 					return false

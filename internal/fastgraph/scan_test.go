@@ -100,6 +100,10 @@ func TestCompactLine(t *testing.T) {
 		`{"id":"a","text":"","entities":{"1":{"tokens":"a","label":"OBS-DP","start_ix":0,"end_ix":0,"relations":[["modify","2"]]}}}`,
 		`{"id":"a","text":"","entities":{"1":{"tokens":"a","label":"OBS-DP","start_ix":0,"end_ix":0,"relations":[["modify","1"]]}}`,
 		`{"id":"a","text":"","entities":{"1":{"tokens":"a","label":"OBS-DP","start_ix":0,"end_ix":0,"relations":[["modify","1"]`,
+		// Cut right after an opening quote: no view may start past the end.
+		`{"id":"a","text":"","entities":{"`,
+		`{"id":"a","text":"","entities":{"1":{"tokens":"a","label":"OBS-DP","start_ix":0,"end_ix":0,"relations":[["modify","`,
+		`{"id":"`,
 	}
 	for _, l := range take {
 		var s scorers.RadGraphSet
