@@ -468,3 +468,43 @@ func TestRadGraphLargeAnnotations(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownEntityCodes: a set given RadGraph's label codes scores as the
+// annotation with the labels does, and a code that is no label makes the
+// set invalid.
+func TestKnownEntityCodes(t *testing.T) {
+	ann := &graph.RadGraph{ID: "a", Entities: map[string]graph.RadGraphEntity{
+		"1": {Tokens: "Effusion", Label: graph.LabelObservationPres, Relations: [][2]string{{"located_at", "2"}}},
+		"2": {Tokens: "left", Label: graph.LabelAnatomy},
+		"3": {Tokens: "mass", Label: graph.LabelObservationAbs, Relations: [][2]string{{"suggestive_of", "1"}}},
+		"4": {Tokens: "tube", Label: graph.LabelObservationUncer, Relations: [][2]string{{"modify", "2"}}},
+	}}
+	var known, other RadGraphSet
+	known.KnownEntity("1", 1, "Effusion", CodeObservationPres)
+	known.KnownRelation(CodeLocatedAt, "2", 2)
+	known.KnownEntity("2", 2, "left", CodeAnatomy)
+	known.KnownEntity("3", 3, "mass", CodeObservationAbs)
+	known.KnownRelation(CodeSuggestiveOf, "1", 1)
+	known.KnownEntity("4", 4, "tube", CodeObservationUncer)
+	known.KnownRelation(CodeModify, "2", 2)
+	if !known.Valid() {
+		t.Fatal("a set of RadGraph's codes is invalid")
+	}
+	other.Entity("x", "lung", graph.LabelAnatomy)
+	other.Entity("y", "Effusion", graph.LabelObservationPres)
+	other.Relation("located_at", "x")
+	want := RadGraphF1(&graph.RadGraph{ID: "b", Entities: map[string]graph.RadGraphEntity{
+		"x": {Tokens: "lung", Label: graph.LabelAnatomy},
+		"y": {Tokens: "Effusion", Label: graph.LabelObservationPres, Relations: [][2]string{{"located_at", "x"}}},
+	}}, ann)
+	if got := RadGraphSetF1(&other, &known, nil); got != want {
+		t.Errorf("%+v, want %+v", got, want)
+	}
+	for _, code := range []uint8{0, CodeObservationAbs + 1} {
+		var bad RadGraphSet
+		bad.KnownEntity("1", 1, "x", code)
+		if bad.Valid() {
+			t.Errorf("label code %d: valid", code)
+		}
+	}
+}

@@ -230,7 +230,8 @@ const (
 // KnownEntity is Entity for a reader that has recognised the parts of the
 // entity: num is the id's value when the id is a decimal number below 4096
 // written without leading zeros ("7", not "07"), else -1; label is the
-// code of one of RadGraph's labels (CodeAnatomy ...).
+// code of one of RadGraph's labels (CodeAnatomy ...; any other code makes
+// the set invalid).
 func (s *RadGraphSet) KnownEntity(id string, num int, tokens string, label uint8) {
 	v := &s.v
 	v.targetsDone = false
@@ -238,8 +239,8 @@ func (s *RadGraphSet) KnownEntity(id string, num int, tokens string, label uint8
 }
 
 // KnownRelation is Relation for a reader that has recognised the type (the
-// code of one of RadGraph's relation types: CodeLocatedAt ...) and the
-// target's number (as for KnownEntity).
+// code of one of RadGraph's relation types, CodeLocatedAt to
+// CodeSuggestiveOf) and the target's number (as for KnownEntity).
 func (s *RadGraphSet) KnownRelation(typ uint8, target string, num int) {
 	v := &s.v
 	i := int32(len(v.ents) - 1)
@@ -257,7 +258,7 @@ func (s *RadGraphSet) Len() int { return len(s.v.ents) }
 // cannot hold).
 func (s *RadGraphSet) Valid() bool {
 	for i := range s.v.ents {
-		if s.v.ents[i].code == 0 {
+		if c := s.v.ents[i].code; c == 0 || c > CodeObservationAbs {
 			return false
 		}
 	}
