@@ -175,11 +175,11 @@ var (
 	}
 )
 
-// labelCode picks the label template to compare with the window a, which
+// pickLabel picks the label template to compare with the window a, which
 // starts at the comma after an entity's tokens: by the label's first
 // letter and, for the observations, its fifth and sixth (ANAT-DP, OBS-U,
 // OBS-DP, OBS-DA). 0 for none.
-func labelCode(a *[32]byte) uint8 {
+func pickLabel(a *[32]byte) uint8 {
 	switch {
 	case a[10] == 'A':
 		return scorers.CodeAnatomy
@@ -193,10 +193,10 @@ func labelCode(a *[32]byte) uint8 {
 	return 0
 }
 
-// typeCode picks the relation template to compare with the window a, which
+// pickType picks the relation template to compare with the window a, which
 // starts at a relation's opening bracket, by the type's first letter. 0
 // for none.
-func typeCode(a *[32]byte) uint8 {
+func pickType(a *[32]byte) uint8 {
 	switch a[2] {
 	case 'l':
 		return scorers.CodeLocatedAt
@@ -280,7 +280,9 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 		if !is(b, i, '"') {
 			return false
 		}
-		// The id, usually a small number.
+		// The id, usually a small number, read here (a call per id costs
+		// as much as reading it); idAt reads any other id. The same for a
+		// relation's target below.
 		num, next := digitsAt(b, i+1)
 		var id string
 		if next > i+1 && is(b, next, '"') {
@@ -300,7 +302,7 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 			return false
 		}
 		a := window(b, next, &pad)
-		code := labelCode(a)
+		code := pickLabel(a)
 		if code == 0 || !labelTemplates[code].matches(a) {
 			return false
 		}
@@ -317,7 +319,7 @@ func (d *decoder) compactSet(s *scorers.RadGraphSet) bool {
 		} else {
 			for {
 				a := window(b, i, &pad)
-				code := typeCode(a)
+				code := pickType(a)
 				if code == 0 || !relationTemplates[code].matches(a) {
 					return false
 				}
